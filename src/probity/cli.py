@@ -1,0 +1,66 @@
+"""The `probity` command: one entry point for everything a user runs.
+
+Each area keeps its commands in its own `commands.py`; this module only registers them.
+Heavy imports (DuckDB, Splink, Django) happen inside the command bodies, so that
+`probity --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from probity import __version__
+from probity.errors import ProbityError
+
+app = typer.Typer(
+    name="probity",
+    help="Counter-corruption software for police professional standards.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        typer.echo(f"probity {__version__}")
+        raise typer.Exit(0)
+
+
+evaluate_app = typer.Typer(
+    help="Measure scan and link quality against a synthetic force's ground truth.",
+    no_args_is_help=True,
+)
+app.add_typer(evaluate_app, name="evaluate")
+
+# --- command registry: one line per command -----------------------------------------------
+# (keep each area's options in its own commands.py; import nothing heavy at module level)
+# ------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    """Run the CLI, turning ProbityError into a clear message and its exit status."""
+    try:
+        app(standalone_mode=False)
+    except ProbityError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(1)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
