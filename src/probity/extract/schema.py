@@ -50,6 +50,8 @@ class Table:
     primary_key: str | None = None  # ids that must be unique
     # (start, end) column pairs where end must not precede start
     intervals: tuple[tuple[str, str], ...] = ()
+    # further column combinations that must be unique (beside primary_key)
+    unique_together: tuple[tuple[str, ...], ...] = ()
     # indicators that need this table (shown when the table is missing)
     purpose: str = ""
     column_map: dict[str, Column] = field(init=False, repr=False, compare=False)
@@ -64,6 +66,12 @@ class Table:
     @property
     def required_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
+
+    @property
+    def unique_keys(self) -> list[tuple[str, ...]]:
+        """Every column combination that must be unique: the primary key first."""
+        keys = [(self.primary_key,)] if self.primary_key else []
+        return keys + list(self.unique_together)
 
 
 UNIT_FUNCTIONS = (
@@ -234,7 +242,8 @@ _TABLE_LIST: tuple[Table, ...] = (
         _c("counterpart", "phone", True),
         _c("duration_s", "integer"),
     ), purpose="calls and texts from force devices to victims"),
-    Table("complaints", primary_key=None, columns=(
+    # one row per subject: a complaint about two people is two rows with one complaint_id
+    Table("complaints", primary_key=None, unique_together=(("complaint_id", "staff_id"),), columns=(
         _c("complaint_id", "id", True),
         _c("received_on", "date", True),
         _c("staff_id", "id", True, references="staff.staff_id"),

@@ -1,0 +1,797 @@
+"""Validation of a Force Extract v1 directory against ../shared/contract/force-extract-v1.md.
+
+Every check is one SQL predicate over the table as DuckDB reads it. For each table, one
+aggregate query counts the offending rows of every check in a single pass; only the checks that
+fail run a second query fetching their first examples (ORDER BY row LIMIT n). Keys, references
+and intervals are further set-based queries. CSV files are parsed once, into a DuckDB table of
+text columns (DuckDB spills to disk beyond its memory limit); Parquet files are read in place.
+
+Row numbers are 1-based DATA row numbers: the header is row 0, the first row after it is row 1,
+in CSV and Parquet alike. A CSV field holding a quoted line break does not shift the count.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+
+from probity.extract import schema
+from probity.extract.phones import install_phone_macro
+from probity.extract.report import Issue, ValidationReport, display_value
+
+__all__ = [
+    "ProgressCallback",
+    "TableSource",
+    "validate_extract",
+    "run_validation",
+    "new_connection",
+    "typed_select",
+    "csv_scan_sql",
+    "read_csv_header",
+    "MAX_LINE_BYTES",
+    "EXAMPLES_PER_CHECK",
+    "VALIDATOR_VERSION",
+]
+
+# Bumped whenever a rule changes, so that cached reports of older rules are not reused.
+VALIDATOR_VERSION = "1"
+# Longest CSV row (bytes) accepted; a longer one is an error, not a crash or a memory blow-up.
+MAX_LINE_BYTES = 32 * 1024 * 1024
+# Examples kept per failing check (the total is always counted).
+EXAMPLES_PER_CHECK = 20
+# Structural CSV errors kept per file (rows past this are still counted as rejected rows).
+_REJECTS_LIMIT = 10_000
+
+ProgressCallback = Callable[[str, int, int], None]
+"""progress(description, steps_done, steps_total)."""
+
+MANIFEST = "manifest.json"
+REQUIRED_MANIFEST_KEYS = (
+    "format", "version", "force_code", "force_name", "period_start", "period_end",
+    "extracted_at",
+)
+_SUFFIXES = (".csv.gz", ".csv", ".parquet")
+
+_DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_TS_BASE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?"
+_ZONE = r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)"
+_TS_RE = _TS_BASE + _ZONE + "?"
+_TS_ZONED_RE = _TS_BASE + _ZONE
+_INT_RE = r"[+-]?[0-9]{1,19}"
+
+_NATIVE_TIMESTAMPS = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S",
+                      "TIMESTAMP WITH TIME ZONE"}
+_NATIVE_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
+                    "UINTEGER", "UBIGINT", "HUGEINT"}
+
+MSG_REQUIRED = "required value is missing"
+MSG_ID = f"expected an identifier of 1 to {schema.ID_MAX_LENGTH} characters"
+MSG_DATE = "expected a date YYYY-MM-DD"
+MSG_TIMESTAMP = "expected an ISO 8601 timestamp, e.g. 2024-03-01T22:15:04Z"
+MSG_INTEGER = "expected a whole number"
+
+
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass
+class TableSource:
+    """One table file as read for validation and loading."""
+
+    table: str
+    file: str
+    path: Path
+    format: Literal["csv", "parquet"]
+    header: list[str] = field(default_factory=list)  # every column name in the file, in order
+    types: dict[str, str] = field(default_factory=dict)  # contract column -> type as read
+    unusable: set[str] = field(default_factory=set)  # columns of a type that cannot be used
+    rejected_rows: list[int] = field(default_factory=list)  # CSV rows the parser rejected
+    loaded: bool = False
+    rows: int = 0
+
+    @property
+    def relation(self) -> str:
+        return _q(f"_src_{self.table}")
+
+    def present(self) -> list[str]:
+        return [c for c in schema.table(self.table).column_names if c in self.types]
+
+    def data_row(self, loaded_row: int) -> int:
+        """The data row number of the n-th (1-based) row that the CSV parser accepted."""
+        row = loaded_row
+        for rejected in self.rejected_rows:
+            if rejected <= row:
+                row += 1
+            else:
+                break
+        return row
+
+
+# --- layout and manifest --------------------------------------------------------------------
+
+
+def _table_of(name: str) -> str | None:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            return stem if stem in schema.TABLES else None
+    return None
+
+
+def _scan_layout(path: Path, report: ValidationReport) -> dict[str, Path]:
+    found: dict[str, list[Path]] = {}
+    for entry in sorted(path.iterdir(), key=lambda p: p.name):
+        if entry.name == MANIFEST:
+            continue
+        table_name = _table_of(entry.name) if entry.is_file() else None
+        if table_name is None:
+            hint = ""
+            lowered = entry.name.lower()
+            if entry.is_file() and lowered != entry.name and _table_of(lowered):
+                hint = f" (file names are exact and lower case: {lowered}?)"
+            what = "directory" if entry.is_dir() else "file"
+            report.warn(Issue(entry.name, None, None, None,
+                              f"{what} is not part of the contract; ignored{hint}"))
+            continue
+        found.setdefault(table_name, []).append(entry)
+    layout: dict[str, Path] = {}
+    for table_name, paths in found.items():
+        if len(paths) > 1:
+            names = ", ".join(p.name for p in paths)
+            report.error(Issue(paths[0].name, None, None, None,
+                               f"table {table_name} has {len(paths)} files ({names}); "
+                               "keep exactly one"))
+            continue
+        layout[table_name] = paths[0]
+    for table_name in schema.REQUIRED_TABLES:
+        if table_name not in found:
+            report.error(Issue(table_name, None, None, None,
+                               f"required table {table_name} is missing: expected "
+                               f"{table_name}.csv, {table_name}.csv.gz or {table_name}.parquet"))
+    report.missing_optional = [t for t in schema.OPTIONAL_TABLES if t not in found]
+    return layout
+
+
+def _valid_date(value: object) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(_DATE_RE, value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_zoned_timestamp(value: object) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(_TS_ZONED_RE, value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        return False
+    return True
+
+
+def _check_manifest(path: Path, report: ValidationReport) -> dict[str, Any] | None:
+    manifest_path = path / MANIFEST
+    if not manifest_path.is_file():
+        report.error(Issue(MANIFEST, None, None, None,
+                           "manifest.json is missing; every extract needs one"))
+        return None
+    try:
+        text = manifest_path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        report.error(Issue(MANIFEST, None, None, None,
+                           f"not valid UTF-8 (byte {exc.start})"))
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        report.error(Issue(MANIFEST, None, None, None,
+                           f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
+        return None
+    if not isinstance(data, dict):
+        report.error(Issue(MANIFEST, None, None, None, "expected a JSON object"))
+        return None
+    report.manifest = data
+
+    def bad(key: str, message: str) -> None:
+        report.error(Issue(MANIFEST, None, key, display_value(json.dumps(data[key])), message))
+
+    for key in REQUIRED_MANIFEST_KEYS:
+        if key not in data or data[key] is None:
+            report.error(Issue(MANIFEST, None, key, None, "required manifest key is missing"))
+    if "format" in data and data["format"] != schema.FORMAT_NAME:
+        bad("format", f'expected "{schema.FORMAT_NAME}"')
+    if "version" in data and not (
+        type(data["version"]) is int and data["version"] == schema.FORMAT_VERSION
+    ):
+        bad("version", f"expected {schema.FORMAT_VERSION} (this product reads version 1)")
+    for key in ("force_code", "force_name"):
+        if data.get(key) is not None and (
+            not isinstance(data[key], str) or not data[key].strip()
+        ):
+            bad(key, "expected a non-empty string")
+    for key in ("period_start", "period_end"):
+        if data.get(key) is not None and not _valid_date(data[key]):
+            bad(key, MSG_DATE)
+    if (
+        _valid_date(data.get("period_start"))
+        and _valid_date(data.get("period_end"))
+        and data["period_end"] < data["period_start"]
+    ):
+        bad("period_end", f"period_end is before period_start ({data['period_start']})")
+    if data.get("extracted_at") is not None and not _valid_zoned_timestamp(data["extracted_at"]):
+        bad("extracted_at", "expected an ISO 8601 timestamp with Z or an offset")
+    if "row_counts" in data:
+        counts = data["row_counts"]
+        if not isinstance(counts, dict):
+            bad("row_counts", "expected an object mapping table names to row counts")
+        else:
+            for table_name, count in counts.items():
+                key = f"row_counts.{table_name}"
+                if table_name not in schema.TABLES:
+                    report.warn(Issue(MANIFEST, None, key, None,
+                                      "not a table of the contract; ignored"))
+                elif type(count) is not int or count < 0:
+                    report.error(Issue(MANIFEST, None, key, display_value(json.dumps(count)),
+                                       "expected a whole number of rows, 0 or more"))
+    known = set(REQUIRED_MANIFEST_KEYS) | {"row_counts"}
+    for key in data:
+        if key not in known:
+            report.warn(Issue(MANIFEST, None, key, None,
+                              "manifest key is not part of the contract; ignored"))
+    return data
+
+
+# --- reading the files ----------------------------------------------------------------------
+
+
+def new_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection set up as Probity reads extracts: UTC, phone macro."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")
+    try:
+        from probity.paths import data_dir
+
+        tmp = data_dir() / "duckdb-tmp"
+        con.execute(f"SET temp_directory = {_lit(str(tmp))}")
+    except OSError:  # no writable data directory: DuckDB keeps its default
+        pass
+    install_phone_macro(con)
+    return con
+
+
+def read_csv_header(path: Path) -> list[str] | str:
+    """The header of a CSV (or .csv.gz) file, or a message saying why it cannot be read."""
+    try:
+        if path.stat().st_size == 0:
+            return "file is empty: expected a header row"
+        raw: io.BufferedIOBase
+        if path.name.endswith(".gz"):
+            raw = gzip.open(path, "rb")  # type: ignore[assignment]
+        else:
+            raw = open(path, "rb")  # noqa: SIM115
+        with raw:
+            first = raw.readline(MAX_LINE_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        return f"cannot read the file: {exc}"
+    if not first:
+        return "file is empty: expected a header row"
+    try:
+        line = first.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"header row is not valid UTF-8 (byte {exc.start})"
+    line = line.removeprefix("\ufeff").rstrip("\r\n")
+    if not line.strip():
+        return "header row is empty: expected column names"
+    return next(csv.reader([line], strict=True))
+
+
+def csv_scan_sql(path: Path, header: list[str], *, rejects: str | None = None) -> str:
+    """SQL reading a contract CSV with every column as text; extra columns get safe names."""
+    names = []
+    for i, name in enumerate(header):
+        names.append(name if name in _contract_names_all() else f"_extra_{i}")
+    columns = ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in names)
+    options = [
+        f"columns = {{{columns}}}", "header = true", "auto_detect = false", "delim = ','",
+        "quote = '\"'", "escape = '\"'", "strict_mode = true",
+        f"max_line_size = {MAX_LINE_BYTES}", f"buffer_size = {2 * MAX_LINE_BYTES + 1024}",
+    ]
+    if rejects:
+        options += [
+            "store_rejects = true", f"rejects_table = {_lit(rejects)}",
+            f"rejects_scan = {_lit(rejects + '_scan')}", f"rejects_limit = {_REJECTS_LIMIT}",
+        ]
+    return f"read_csv({_lit(str(path))}, {', '.join(options)})"
+
+
+def _contract_names_all() -> set[str]:
+    return {c for t in schema.TABLES.values() for c in t.column_names}
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+_REJECT_MESSAGES = {
+    "INVALID ENCODING": "invalid UTF-8 at byte {byte}; the file must be UTF-8",
+    "UNQUOTED VALUE": "badly quoted field (RFC 4180: quote the whole field, double inner quotes)",
+    "LINE SIZE OVER MAXIMUM": f"row is longer than the limit of {MAX_LINE_BYTES} bytes",
+}
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, src: TableSource,
+              report: ValidationReport) -> None:
+    header = read_csv_header(src.path)
+    if isinstance(header, str):
+        report.error(Issue(src.file, None, None, None, header))
+        return
+    src.header = header
+    if not _check_header(src, report):
+        return
+    rejects = f"_rejects_{src.table}"
+    raw = _q(f"_raw_{src.table}")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM "
+                    f"{csv_scan_sql(src.path, header, rejects=rejects)}")
+    except duckdb.Error as exc:
+        message = _first_line(exc)
+        if "GZIP" in message.upper() or "gzip" in message:
+            message = f"gzip stream is truncated or corrupt ({message})"
+        elif "invalid state" in message:
+            message = ("not a readable CSV: mixed or stray line ends "
+                       "(use \\n or \\r\\n throughout)")
+        else:
+            message = f"cannot read the file: {message}"
+        report.error(Issue(src.file, None, None, None, message))
+        return
+    rejected = con.execute(
+        f"SELECT line, byte_position, column_name, error_type, csv_line, error_message "
+        f"FROM {_q(rejects)} ORDER BY line, column_idx"
+    ).fetchall()
+    seen: set[int] = set()
+    for line, byte_position, column_name, error_type, csv_line, error_message in rejected:
+        data_row = int(line) - 1
+        if data_row in seen:
+            continue
+        seen.add(data_row)
+        if error_type in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
+            found = re.search(r"Found: (\d+)", str(error_message))
+            fields = found.group(1) if found else "a different number of"
+            message = f"row has {fields} fields; the header has {len(header)}"
+        elif error_type in _REJECT_MESSAGES:
+            message = _REJECT_MESSAGES[error_type].format(byte=byte_position)
+        else:
+            message = f"unreadable row: {error_message}"
+        column = column_name if column_name in src.types else None
+        value = None if error_type in ("INVALID ENCODING", "LINE SIZE OVER MAXIMUM") else (
+            display_value(str(csv_line).strip("\r\n")))
+        report.error(Issue(src.file, data_row, column, value, message))
+    src.rejected_rows = sorted(seen)
+    con.execute(f"DROP TABLE IF EXISTS {_q(rejects)}")
+    con.execute(f"DROP TABLE IF EXISTS {_q(rejects + '_scan')}")
+    columns = ", ".join(_q(c) for c in src.present())
+    select = f"rowid + 1 AS _row{', ' if columns else ''}{columns}"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {src.relation} AS SELECT {select} FROM {raw}")
+    loaded = con.execute(f"SELECT count(*) FROM {raw}").fetchone()
+    src.rows = int(loaded[0] if loaded else 0) + len(src.rejected_rows)
+    src.loaded = True
+
+
+def _check_header(src: TableSource, report: ValidationReport) -> bool:
+    """Record the contract columns of a file; False when the file cannot be read further."""
+    contract = schema.table(src.table)
+    ok = True
+    counts: dict[str, int] = {}
+    for name in src.header:
+        counts[name] = counts.get(name, 0) + 1
+    for name, n in counts.items():
+        if name in contract.column_map and n > 1:
+            report.error(Issue(src.file, None, name, None,
+                               f"column appears {n} times in the header"))
+            ok = False
+    for name in dict.fromkeys(src.header):
+        if name in contract.column_map:
+            src.types.setdefault(name, "VARCHAR")
+            continue
+        hint = ""
+        if name.lower().strip() in contract.column_map:
+            hint = f" (column names are exact and lower case: {name.lower().strip()}?)"
+        report.warn(Issue(src.file, None, name, None,
+                          f"not a column of table {src.table}; ignored{hint}"))
+    for name in contract.required_columns:
+        if name not in counts:
+            report.error(Issue(src.file, None, name, None, "required column is missing"))
+    return ok
+
+
+def _load_parquet(con: duckdb.DuckDBPyConnection, src: TableSource,
+                  report: ValidationReport) -> None:
+    scan = f"read_parquet({_lit(str(src.path))}, file_row_number = true)"
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+    except duckdb.Error as exc:
+        report.error(Issue(src.file, None, None, None,
+                           f"cannot read the Parquet file: {_first_line(exc)}"))
+        return
+    types = {str(r[0]): str(r[1]) for r in described if r[0] != "file_row_number"}
+    src.header = list(types)
+    _check_header(src, report)
+    contract = schema.table(src.table)
+    selects = ["file_row_number + 1 AS _row"]
+    for name in src.present():
+        column = contract.column_map[name]
+        native = types[name]
+        expected = {"date": {"DATE"}, "timestamp": _NATIVE_TIMESTAMPS,
+                    "integer": _NATIVE_INTEGERS}.get(column.type)
+        if expected is not None and native != "VARCHAR" and native not in expected:
+            report.error(Issue(src.file, None, name, native,
+                               f"expected a {column.type} column (or text), found Parquet "
+                               f"type {native}"))
+            src.unusable.add(name)
+            selects.append(f"CAST(NULL AS VARCHAR) AS {_q(name)}")
+            continue
+        if expected is None and native != "VARCHAR":
+            src.types[name] = "VARCHAR"
+            selects.append(f"CAST({_q(name)} AS VARCHAR) AS {_q(name)}")
+            continue
+        src.types[name] = native
+        selects.append(_q(name))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {src.relation} AS "
+                f"SELECT {', '.join(selects)} FROM {scan}")
+    try:
+        counted = con.execute(f"SELECT count(*) FROM {src.relation}").fetchone()
+    except duckdb.Error as exc:
+        report.error(Issue(src.file, None, None, None,
+                           f"cannot read the Parquet file: {_first_line(exc)}"))
+        return
+    src.rows = int(counted[0] if counted else 0)
+    src.loaded = True
+
+
+# --- typed values ---------------------------------------------------------------------------
+
+
+def typed_expr(column: schema.Column, source_type: str, ref: str) -> str:
+    """SQL turning a column as read (text, or a native Parquet type) into its contract type."""
+    if column.type == "date":
+        return ref if source_type == "DATE" else f"try_cast({ref} AS DATE)"
+    if column.type == "timestamp":
+        if source_type == "VARCHAR":
+            return f"CAST(try_cast({ref} AS TIMESTAMPTZ) AS TIMESTAMP)"
+        return f"CAST({ref} AS TIMESTAMP)"
+    if column.type == "integer":
+        if source_type == "VARCHAR":
+            return f"try_cast({ref} AS BIGINT)"
+        return f"CAST({ref} AS BIGINT)"
+    return f"CAST({ref} AS VARCHAR)"
+
+
+SQL_TYPES = {"date": "DATE", "timestamp": "TIMESTAMP", "integer": "BIGINT"}
+
+
+def typed_select(table_name: str, types: dict[str, str]) -> str:
+    """The select list giving every contract column of a table its type (absent ones NULL).
+
+    `types` maps the columns present in the file to their type as read. Phone columns get a
+    companion `<column>_e164` (E.164 text or NULL).
+    """
+    parts = []
+    for column in schema.table(table_name).columns:
+        sql_type = SQL_TYPES.get(column.type, "VARCHAR")
+        if column.name in types:
+            expr = typed_expr(column, types[column.name], _q(column.name))
+        else:
+            expr = f"CAST(NULL AS {sql_type})"
+        parts.append(f"{expr} AS {_q(column.name)}")
+        if column.type == "phone":
+            e164 = (f"probity_e164({_q(column.name)})" if column.name in types
+                    else "CAST(NULL AS VARCHAR)")
+            parts.append(f"{e164} AS {_q(column.name + '_e164')}")
+    return ", ".join(parts)
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Check:
+    column: str
+    predicate: str  # true for an offending row
+    message: str
+    warning: bool = False
+    summary: bool = False  # one issue for the column (first example), not one per row
+
+
+def _column_checks(src: TableSource) -> list[_Check]:
+    contract = schema.table(src.table)
+    checks: list[_Check] = []
+    for name in src.present():
+        if name in src.unusable:
+            continue
+        column = contract.column_map[name]
+        ref = _q(name)
+        source_type = src.types[name]
+        text = source_type == "VARCHAR"
+        if column.required:
+            checks.append(_Check(name, f"{ref} IS NULL", MSG_REQUIRED))
+        if column.type == "id":
+            checks.append(_Check(
+                name, f"{ref} IS NOT NULL AND NOT length({ref}) BETWEEN 1 AND "
+                f"{schema.ID_MAX_LENGTH}", MSG_ID))
+        elif column.type == "enum":
+            allowed = ", ".join(_lit(v) for v in column.enum)
+            checks.append(_Check(name, f"{ref} IS NOT NULL AND {ref} NOT IN ({allowed})",
+                                 "expected one of: " + ", ".join(column.enum)))
+        elif column.type == "date" and text:
+            checks.append(_Check(
+                name, f"{ref} IS NOT NULL AND (NOT regexp_full_match({ref}, {_lit(_DATE_RE)}) "
+                f"OR try_cast({ref} AS DATE) IS NULL)", MSG_DATE))
+        elif column.type == "timestamp" and text:
+            checks.append(_Check(
+                name, f"{ref} IS NOT NULL AND (NOT regexp_full_match({ref}, {_lit(_TS_RE)}) "
+                f"OR try_cast({ref} AS TIMESTAMPTZ) IS NULL)", MSG_TIMESTAMP))
+            checks.append(_Check(
+                name, f"{ref} IS NOT NULL AND regexp_full_match({ref}, {_lit(_TS_BASE)})",
+                "timestamps without a time zone; read as UTC", warning=True, summary=True))
+        elif column.type == "timestamp" and source_type != "TIMESTAMP WITH TIME ZONE":
+            checks.append(_Check(
+                name, f"{ref} IS NOT NULL",
+                f"timestamps without a time zone (Parquet {source_type}); read as UTC",
+                warning=True, summary=True))
+        elif column.type == "integer" and text:
+            checks.append(_Check(
+                name, f"{ref} IS NOT NULL AND (NOT regexp_full_match({ref}, {_lit(_INT_RE)}) "
+                f"OR try_cast({ref} AS BIGINT) IS NULL)", MSG_INTEGER))
+        elif column.type == "phone":
+            checks.append(_Check(
+                name, f"{ref} IS NOT NULL AND probity_e164({ref}) IS NULL",
+                "phone numbers that cannot be read as a UK or international number; "
+                "they will match nothing", warning=True, summary=True))
+    return checks
+
+
+def _run_checks(con: duckdb.DuckDBPyConnection, src: TableSource, report: ValidationReport,
+                checks: list[_Check]) -> None:
+    if not checks:
+        return
+    counts_sql = ", ".join(f"count(*) FILTER (WHERE {c.predicate})" for c in checks)
+    row = con.execute(f"SELECT {counts_sql} FROM {src.relation}").fetchone()
+    counts = list(row) if row else [0] * len(checks)
+    for check, count in zip(checks, counts, strict=True):
+        if not count:
+            continue
+        limit = 1 if check.summary else EXAMPLES_PER_CHECK
+        examples = con.execute(
+            f"SELECT _row, CAST({_q(check.column)} AS VARCHAR) FROM {src.relation} "
+            f"WHERE {check.predicate} ORDER BY _row LIMIT {limit}"
+        ).fetchall()
+        add = report.warn if check.warning else report.error
+        if check.summary:
+            first_row, value = examples[0]
+            add(Issue(src.file, src.data_row(int(first_row)), check.column, display_value(value),
+                      f"{count} {check.message} (first shown)"))
+            continue
+        for loaded_row, value in examples:
+            add(Issue(src.file, src.data_row(int(loaded_row)), check.column,
+                      display_value(value), check.message))
+        if count > len(examples):
+            if check.warning:
+                report.warning_count += count - len(examples)
+            else:
+                report.error_count += count - len(examples)
+
+
+def _check_keys(con: duckdb.DuckDBPyConnection, src: TableSource,
+                report: ValidationReport) -> None:
+    for key in schema.table(src.table).unique_keys:
+        if any(k not in src.types or k in src.unusable for k in key):
+            continue
+        cols = ", ".join(_q(k) for k in key)
+        not_null = " AND ".join(f"{_q(k)} IS NOT NULL" for k in key)
+        row = con.execute(
+            f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {src.relation} "
+            f"WHERE {not_null} GROUP BY {cols} HAVING count(*) > 1)"
+        ).fetchone()
+        count = int(row[0]) if row else 0
+        if not count:
+            continue
+        joined = " AND ".join(f"s.{_q(k)} = d.{_q(k)}" for k in key)
+        shown = " || ', ' || ".join(f"s.{_q(k)}" for k in key)
+        examples = con.execute(
+            f"WITH d AS (SELECT {cols}, min(_row) AS first FROM {src.relation} "
+            f"WHERE {not_null} GROUP BY {cols} HAVING count(*) > 1) "
+            f"SELECT s._row, {shown}, d.first FROM {src.relation} s JOIN d ON {joined} "
+            f"WHERE s._row <> d.first ORDER BY s._row LIMIT {EXAMPLES_PER_CHECK}"
+        ).fetchall()
+        column = ",".join(key)
+        what = key[0] if len(key) == 1 else "(" + ", ".join(key) + ")"
+        for loaded_row, value, first in examples:
+            report.error(Issue(src.file, src.data_row(int(loaded_row)), column,
+                               display_value(value),
+                               f"duplicate {what}; first at row {src.data_row(int(first))}"))
+        report.error_count += count - len(examples)
+
+
+def _check_intervals(con: duckdb.DuckDBPyConnection, src: TableSource,
+                     report: ValidationReport) -> None:
+    contract = schema.table(src.table)
+    for start, end in contract.intervals:
+        if any(c not in src.types or c in src.unusable for c in (start, end)):
+            continue
+        start_typed = typed_expr(contract.column_map[start], src.types[start], _q(start))
+        end_typed = typed_expr(contract.column_map[end], src.types[end], _q(end))
+        predicate = f"{end_typed} < {start_typed}"
+        row = con.execute(
+            f"SELECT count(*) FILTER (WHERE {predicate}) FROM {src.relation}").fetchone()
+        count = int(row[0]) if row else 0
+        if not count:
+            continue
+        examples = con.execute(
+            f"SELECT _row, CAST({_q(end)} AS VARCHAR), CAST({_q(start)} AS VARCHAR) "
+            f"FROM {src.relation} WHERE {predicate} ORDER BY _row LIMIT {EXAMPLES_PER_CHECK}"
+        ).fetchall()
+        for loaded_row, end_value, start_value in examples:
+            report.error(Issue(src.file, src.data_row(int(loaded_row)), end,
+                               display_value(end_value),
+                               f"{end} is before {start} ({start_value})"))
+        report.error_count += count - len(examples)
+
+
+def _check_references(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource],
+                      layout: dict[str, Path], report: ValidationReport) -> None:
+    for src in sources.values():
+        if not src.loaded:
+            continue
+        for name in src.present():
+            column = schema.table(src.table).column_map[name]
+            if not column.references or name in src.unusable:
+                continue
+            target_table, target_column = column.references.split(".")
+            target = sources.get(target_table)
+            if target_table not in layout:
+                row = con.execute(
+                    f"SELECT count({_q(name)}) FROM {src.relation}").fetchone()
+                if row and row[0]:
+                    report.warn(Issue(src.file, None, name, None,
+                                      f"refers to {column.references}, but the extract has "
+                                      f"no {target_table} table; not checked"))
+                continue
+            if target is None or not target.loaded or target_column not in target.types:
+                continue  # the target's own errors are reported already
+            anti = (f"FROM {src.relation} s ANTI JOIN {target.relation} t "
+                    f"ON s.{_q(name)} = t.{_q(target_column)} WHERE s.{_q(name)} IS NOT NULL")
+            row = con.execute(f"SELECT count(*) {anti}").fetchone()
+            count = int(row[0]) if row else 0
+            if not count:
+                continue
+            examples = con.execute(
+                f"SELECT s._row, s.{_q(name)} {anti} ORDER BY s._row LIMIT {EXAMPLES_PER_CHECK}"
+            ).fetchall()
+            for loaded_row, value in examples:
+                report.error(Issue(src.file, src.data_row(int(loaded_row)), name,
+                                   display_value(value),
+                                   f"refers to {column.references}, which has no such value"))
+            report.error_count += count - len(examples)
+
+
+def _check_row_counts(sources: dict[str, TableSource], layout: dict[str, Path],
+                      report: ValidationReport) -> None:
+    manifest = report.manifest or {}
+    counts = manifest.get("row_counts")
+    if not isinstance(counts, dict):
+        return
+    for table_name, expected in counts.items():
+        if table_name not in schema.TABLES or type(expected) is not int or expected < 0:
+            continue
+        if table_name not in layout:
+            report.error(Issue(MANIFEST, None, f"row_counts.{table_name}", str(expected),
+                               f"manifest counts rows of table {table_name}, but the extract "
+                               "has no file for it"))
+            continue
+        src = sources.get(table_name)
+        if src is None or not src.loaded:
+            continue
+        if src.rows != expected:
+            report.error(Issue(src.file, None, None, str(src.rows),
+                               f"manifest row_counts says {expected} rows; the file has "
+                               f"{src.rows} (truncated transfer?)"))
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def run_validation(path: Path, *, con: duckdb.DuckDBPyConnection,
+                   progress: ProgressCallback | None = None,
+                   check: bool = True) -> tuple[ValidationReport, dict[str, TableSource]]:
+    """Validate `path` into `report`, leaving the tables readable in `con` as `_src_<table>`.
+
+    With `check=False` only the layout, manifest and headers are read (the reader uses this
+    when a cached report says the unchanged extract is valid).
+    """
+    started = time.perf_counter()
+    path = Path(path)
+    report = ValidationReport(path=path)
+    sources: dict[str, TableSource] = {}
+    if not path.is_dir():
+        report.error(Issue("", None, None, str(path),
+                           "not a directory: an extract is a directory holding manifest.json "
+                           "and one file per table"))
+        return report, sources
+    _check_manifest(path, report)
+    layout = _scan_layout(path, report)
+    total = 2 * len(layout) + 1
+    step = 0
+
+    def tick(description: str) -> None:
+        nonlocal step
+        if progress is not None:
+            progress(description, step, total)
+        step += 1
+
+    for table_name in sorted(layout):
+        file_path = layout[table_name]
+        src = TableSource(table=table_name, file=file_path.name, path=file_path,
+                          format="parquet" if file_path.name.endswith(".parquet") else "csv")
+        sources[table_name] = src
+        report.files[table_name] = src.file
+        if not check:
+            continue
+        tick(f"reading {src.file}")
+        if src.format == "csv":
+            _load_csv(con, src, report)
+        else:
+            _load_parquet(con, src, report)
+        report.columns[table_name] = src.present()
+        if src.loaded:
+            report.row_counts[table_name] = src.rows
+    if check:
+        for table_name in sorted(sources):
+            src = sources[table_name]
+            tick(f"checking {src.file}")
+            if not src.loaded:
+                continue
+            _run_checks(con, src, report, _column_checks(src))
+            _check_keys(con, src, report)
+            _check_intervals(con, src, report)
+        tick("checking references")
+        _check_references(con, sources, layout, report)
+        _check_row_counts(sources, layout, report)
+        if progress is not None:
+            progress("done", total, total)
+    report.seconds = time.perf_counter() - started
+    return report, sources
+
+
+def validate_extract(path: Path, *, progress: ProgressCallback | None = None) -> ValidationReport:
+    """Check a Force Extract v1 directory against the contract; every error at once.
+
+    Never raises for a broken extract: the returned report says what is wrong
+    (`report.ok`, `report.errors`, `report.warnings`, `report.error_count`).
+    """
+    con = new_connection()
+    try:
+        report, _ = run_validation(Path(path), con=con, progress=progress)
+    finally:
+        con.close()
+    return report
