@@ -42,6 +42,10 @@ app.add_typer(evaluate_app, name="evaluate")
 
 # --- command registry: one line per command -----------------------------------------------
 # (keep each area's options in its own commands.py; import nothing heavy at module level)
+from probity.analytics.internals.linkage import commands as _link  # noqa: E402  (link)
+
+app.command("link")(_link.link_command)
+evaluate_app.command("link")(_link.evaluate_link_command)
 # ------------------------------------------------------------------------------------------
 
 

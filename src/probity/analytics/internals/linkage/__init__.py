@@ -1,0 +1,1 @@
+"""Staff-to-nominal record linkage (Splink) behind `probity.analytics.link`."""

@@ -1,0 +1,291 @@
+"""The Splink model that links staff to nominal (person) records: comparisons, blocking,
+training and persistence.
+
+Comparisons are written as Splink comparison dictionaries (plain SQL), so the saved model
+JSON is complete and readable. m probabilities given here are only starting values: training
+replaces them with estimates from the force's own data (see docs/linkage.md):
+
+1. probability_two_random_records_match from deterministic rules (exact name and date of
+   birth; same phone and surname), divided by an assumed recall;
+2. u probabilities by random sampling of record pairs (almost all are non-matches);
+3. m probabilities by expectation maximisation, in two sessions that block on different
+   columns (date of birth; full name), so that every comparison is estimated once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "MODEL_VERSION",
+    "settings_dict",
+    "prediction_blocking_rules",
+    "train_linker",
+    "make_linker",
+    "save_model",
+    "model_is_current",
+]
+
+# Bump when comparisons or blocking change: a saved model of another version is retrained.
+MODEL_VERSION = "probity-link-3"
+
+logger = logging.getLogger(__name__)
+
+
+def _level(
+    sql: str,
+    label: str,
+    *,
+    m: float | None = None,
+    null: bool = False,
+    tf: str | None = None,
+    tf_min_u: float | None = None,
+) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if null:
+        level["is_null_level"] = True
+    if m is not None:
+        level["m_probability"] = m
+    if tf is not None:
+        level["tf_adjustment_column"] = tf
+        level["tf_adjustment_weight"] = 1.0
+        if tf_min_u is not None:
+            level["tf_minimum_u_value"] = tf_min_u
+    return level
+
+
+def _else(m: float) -> dict[str, Any]:
+    return {"sql_condition": "ELSE", "label_for_charts": "All other", "m_probability": m}
+
+
+def _comparisons() -> list[dict[str, Any]]:
+    jw = "jaro_winkler_similarity"
+    dl = "damerau_levenshtein"
+    forename = {
+        "output_column_name": "forename",
+        "comparison_description": "forename: exact, name variant, typo, swapped with surname",
+        "comparison_levels": [
+            _level("forename1_l IS NULL OR forename1_r IS NULL", "null", null=True),
+            _level("forename1_l = forename1_r", "exact", m=0.80, tf="forename1",
+                   tf_min_u=0.0005),
+            _level("list_has_any(forename_groups_l, forename_groups_r)", "name variant",
+                   m=0.06),
+            _level(f"{dl}(forename1_l, forename1_r) <= 1 OR {jw}(forename1_l, forename1_r) >= 0.92",
+                   "typo", m=0.06),
+            _level("forename1_l = surname_r OR surname_l = forename1_r",
+                   "swapped with surname", m=0.02),
+            _level(f"{jw}(forename1_l, forename1_r) >= 0.8 OR "
+                   "(length(forename1_l) = 1 OR length(forename1_r) = 1) AND "
+                   "left(forename1_l, 1) = left(forename1_r, 1)",
+                   "similar or initial", m=0.03),
+            _else(0.03),
+        ],
+    }
+    surname = {
+        "output_column_name": "surname",
+        "comparison_description": "surname: exact (term frequency), typo, swapped, sounds alike",
+        "comparison_levels": [
+            _level("surname_l IS NULL OR surname_r IS NULL", "null", null=True),
+            _level("surname_l = surname_r", "exact", m=0.85, tf="surname", tf_min_u=0.0005),
+            _level(f"{dl}(surname_l, surname_r) <= 1 OR {jw}(surname_l, surname_r) >= 0.92",
+                   "typo", m=0.06),
+            _level("surname_l = forename1_r OR forename1_l = surname_r",
+                   "swapped with forename", m=0.02),
+            _level(f"surname_sx_l = surname_sx_r OR {jw}(surname_l, surname_r) >= 0.8",
+                   "sounds alike or similar", m=0.03),
+            _else(0.04),
+        ],
+    }
+    dob = {
+        "output_column_name": "dob",
+        "comparison_description": "date of birth: exact, day/month transposed, one-character "
+                                  "typo, partial, else",
+        "comparison_levels": [
+            _level("dob_l IS NULL OR dob_r IS NULL", "null", null=True),
+            _level("dob_l = dob_r", "exact", m=0.85),
+            _level("year(dob_l) = year(dob_r) AND month(dob_l) = day(dob_r) "
+                   "AND day(dob_l) = month(dob_r)", "day and month transposed", m=0.03),
+            _level(f"{dl}(dob_str_l, dob_str_r) <= 1", "one character typo", m=0.06),
+            _level("(year(dob_l) = year(dob_r) AND month(dob_l) = month(dob_r)) OR "
+                   "(month(dob_l) = month(dob_r) AND day(dob_l) = day(dob_r) "
+                   "AND abs(year(dob_l) - year(dob_r)) <= 10) OR "
+                   f"{dl}(dob_str_l, dob_str_r) <= 2", "partial match", m=0.03),
+            _else(0.03),
+        ],
+    }
+    postcode = {
+        "output_column_name": "postcode",
+        "comparison_description": "postcode: exact, sector, district, else",
+        "comparison_levels": [
+            _level("postcode_l IS NULL OR postcode_r IS NULL", "null", null=True),
+            _level("postcode_l = postcode_r", "exact", m=0.6),
+            _level("regexp_extract(postcode_l, '^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]') = "
+                   "regexp_extract(postcode_r, '^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]')",
+                   "same sector", m=0.1),
+            _level("regexp_extract(postcode_l, '^[A-Z]{1,2}[0-9][A-Z0-9]?') = "
+                   "regexp_extract(postcode_r, '^[A-Z]{1,2}[0-9][A-Z0-9]?')",
+                   "same district", m=0.1),
+            _else(0.2),
+        ],
+    }
+    address = {
+        "output_column_name": "address",
+        "comparison_description": "address: exact, near-identical, same house number and "
+                                  "similar, else",
+        "comparison_levels": [
+            _level("address_l IS NULL OR address_r IS NULL", "null", null=True),
+            _level("address_l = address_r", "exact", m=0.55),
+            _level(f"{jw}(address_l, address_r) >= 0.95 AND "
+                   "regexp_extract(address_l, '[0-9]+') = regexp_extract(address_r, '[0-9]+')",
+                   "near-identical", m=0.15),
+            _level(f"{jw}(address_l, address_r) >= 0.85", "similar", m=0.1),
+            _else(0.2),
+        ],
+    }
+    phone = {
+        "output_column_name": "phone",
+        "comparison_description": "phone (E.164): any staff phone equals the record's phone",
+        "comparison_levels": [
+            _level("len(phones_l) = 0 OR len(phones_r) = 0 OR phones_l IS NULL "
+                   "OR phones_r IS NULL", "null", null=True),
+            _level("list_has_any(phones_l, phones_r)", "same number", m=0.6),
+            _else(0.4),
+        ],
+    }
+    email = {
+        "output_column_name": "email",
+        "comparison_description": "email: exact, same username, similar, else",
+        "comparison_levels": [
+            _level("email_l IS NULL OR email_r IS NULL", "null", null=True),
+            _level("email_l = email_r", "exact", m=0.6),
+            _level("regexp_extract(email_l, '^[^@]+') = regexp_extract(email_r, '^[^@]+')",
+                   "same username", m=0.1),
+            _level(f"{jw}(email_l, email_r) >= 0.88", "similar", m=0.1),
+            _else(0.2),
+        ],
+    }
+    gender = {
+        "output_column_name": "gender",
+        "comparison_description": "gender: same, different",
+        "comparison_levels": [
+            _level("gender_l IS NULL OR gender_r IS NULL", "null", null=True),
+            _level("gender_l = gender_r", "same", m=0.97),
+            _else(0.03),
+        ],
+    }
+    return [forename, surname, dob, postcode, address, phone, email, gender]
+
+
+def prediction_blocking_rules() -> list[str]:
+    """The union of equi-join rules that generate candidate pairs.
+
+    Each rule is one hash join, so the pair count grows with the size of each block, not with
+    staff x records. Between them they admit a true pair when any one strong identifier
+    survives: the date of birth; surname sound + birth year (typos and nicknames in the
+    forename, day/month errors); phone; email; postcode + surname sound; forename + birth
+    year (a changed surname); forename and surname swapped.
+    """
+    return [
+        "l.dob = r.dob",
+        "l.surname_sx = r.surname_sx AND l.birth_year = r.birth_year",
+        "l.phone1 = r.phone1",
+        "l.phone2 = r.phone2",
+        "l.email = r.email",
+        "l.postcode = r.postcode AND l.surname_sx = r.surname_sx",
+        "l.forename1 = r.forename1 AND l.birth_year = r.birth_year",
+        "l.forename1 = r.surname AND l.surname = r.forename1",
+        "l.full_name = r.full_name",
+    ]
+
+
+def settings_dict() -> dict[str, Any]:
+    return {
+        "link_type": "link_only",
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": 1e-5,
+        "blocking_rules_to_generate_predictions": prediction_blocking_rules(),
+        "comparisons": _comparisons(),
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+        "additional_columns_to_retain": [],
+    }
+
+
+def make_linker(
+    db_api: Any, staff_table: str, nominal_table: str, *, model: dict[str, Any] | None = None
+) -> Any:
+    """A Splink Linker over the prepared record tables (untrained unless `model` is given)."""
+    from splink import Linker
+
+    staff = db_api.register(staff_table, dataset_display_name="staff")
+    nominals = db_api.register(nominal_table, dataset_display_name="nominals")
+    return Linker([staff, nominals], model if model is not None else settings_dict(),
+                  log_level=logging.ERROR)
+
+
+def train_linker(
+    linker: Any, *, seed: int = 42, max_pairs_u: float = 2e6, recall: float = 0.8
+) -> dict[str, Any]:
+    """Estimate every parameter from the data. Returns a small training report."""
+    report: dict[str, Any] = {}
+    linker.training.estimate_probability_two_random_records_match(
+        [
+            "l.forename1 = r.forename1 AND l.surname = r.surname AND l.dob = r.dob",
+            "l.phone1 = r.phone1 AND l.surname = r.surname",
+            "l.email = r.email AND l.surname = r.surname",
+        ],
+        recall=recall,
+    )
+    report["probability_two_random_records_match"] = (
+        linker._settings_obj._probability_two_random_records_match
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_u, seed=seed)
+    sessions = []
+    for rule in ("l.dob = r.dob", "l.full_name = r.full_name"):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+            sessions.append({"blocking_rule": rule, "ok": True})
+        except Exception as exc:  # too few pairs to estimate: keep the starting values
+            logger.warning("EM on %s did not run: %s", rule, exc)
+            sessions.append({"blocking_rule": rule, "ok": False, "error": str(exc)})
+    report["em_sessions"] = sessions
+    return report
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_model(linker: Any, path: Path, *, meta: dict[str, Any]) -> None:
+    """Write the trained model JSON (Splink's own format) with Probity's metadata beside it."""
+    model = linker.misc.save_model_to_json(out_path=None)
+    _atomic_write_text(path, json.dumps(model, indent=2))
+    _atomic_write_text(path.with_suffix(".meta.json"),
+                       json.dumps({"model_version": MODEL_VERSION, **meta}, indent=2))
+
+
+def model_is_current(path: Path) -> bool:
+    """True when a saved model exists and was made by this version of the comparisons."""
+    meta = path.with_suffix(".meta.json")
+    if not path.exists() or not meta.exists():
+        return False
+    try:
+        return bool(json.loads(meta.read_text(encoding="utf-8")).get("model_version")
+                    == MODEL_VERSION)
+    except (OSError, ValueError):
+        return False
