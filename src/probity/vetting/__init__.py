@@ -1,0 +1,30 @@
+"""Vetting register: levels, renewal periods and compliance figures.
+
+Public API (plain Python, no Django): the web app calls these service functions.
+"""
+
+from __future__ import annotations
+
+from probity.vetting.compliance import (
+    ComplianceReport,
+    GroupFigures,
+    StaffCompliance,
+    compliance_from_connection,
+    vetting_compliance,
+)
+from probity.vetting.settings import (
+    DEFAULT_RENEWAL_YEARS,
+    VettingSettings,
+    load_vetting_settings,
+)
+
+__all__ = [
+    "ComplianceReport",
+    "GroupFigures",
+    "StaffCompliance",
+    "VettingSettings",
+    "DEFAULT_RENEWAL_YEARS",
+    "compliance_from_connection",
+    "load_vetting_settings",
+    "vetting_compliance",
+]

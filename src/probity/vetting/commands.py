@@ -1,0 +1,125 @@
+"""`probity vetting ...` commands. Heavy imports happen inside the command bodies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+vetting_app = typer.Typer(
+    help="Vetting register: who holds no clearance, or too low, expired or due for renewal.",
+    no_args_is_help=True,
+)
+
+_CATEGORY_TITLES = (
+    ("no_clearance", "No current clearance"),
+    ("below_requirement", "Below their post's requirement"),
+    ("expired", "Expired (no current clearance)"),
+    ("due", "Due for renewal"),
+    ("lapsed", "Lapsed (no current clearance)"),
+    ("renewal_overdue", "Renewal overdue (no expiry recorded)"),
+)
+
+
+@vetting_app.command("report")
+def report(
+    extract_dir: Path = typer.Argument(..., help="Force Extract directory."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date of the figures, YYYY-MM-DD (default: the extract's "
+        "period_end)."),
+    due_days: int | None = typer.Option(
+        None, "--due-days", min=0, max=3660,
+        help="Window for 'due for renewal', in days (default 90, or the settings file)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    csv_dir: Path | None = typer.Option(
+        None, "--csv", help="Also write vetting_staff.csv, vetting_summary.csv, "
+        "vetting_by_unit.csv and vetting_by_staff_type.csv into this directory."),
+    settings_file: Path | None = typer.Option(
+        None, "--settings", help="TOML or JSON file overriding level order, renewal periods "
+        "and the due window (see docs/vetting.md)."),
+    show_lists: bool = typer.Option(
+        False, "--list", help="Print every staff_id in each category (default: first 10)."),
+) -> None:
+    """Vetting compliance of the staff serving on a date, by unit and by staff type."""
+    import datetime as dt
+
+    from probity.errors import UsageError
+    from probity.extract import open_extract
+    from probity.vetting.compliance import vetting_compliance
+    from probity.vetting.export import write_compliance_csv
+    from probity.vetting.settings import load_vetting_settings
+
+    settings = load_vetting_settings(settings_file)
+    if due_days is not None:
+        settings = settings.with_changes(due_days=due_days)
+    day: dt.date | None = None
+    if as_of is not None:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError as exc:
+            raise UsageError(f"--as-of: {as_of!r} is not a date; expected YYYY-MM-DD") from exc
+    extract = open_extract(extract_dir)
+    result = vetting_compliance(extract=extract, as_of=day, settings=settings)
+    written: list[Path] = []
+    if csv_dir is not None:
+        written = write_compliance_csv(report=result, out_dir=csv_dir)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, sort_keys=False))
+        return
+    _print_rich(result, show_lists=show_lists)
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+def _print_rich(result: object, *, show_lists: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from probity.vetting.compliance import ComplianceReport
+
+    assert isinstance(result, ComplianceReport)
+    console = Console()
+    totals = result.totals()
+    title = (f"Vetting compliance on {result.as_of.isoformat()}"
+             + (f" - {result.force_code}" if result.force_code else ""))
+    summary = Table(title=title)
+    summary.add_column("category")
+    summary.add_column("count", justify="right")
+    summary.add_column("% of serving", justify="right")
+    summary.add_column("staff_ids")
+
+    def pct(n: int) -> str:
+        return f"{100.0 * n / result.serving:.1f}" if result.serving else "-"
+
+    summary.add_row("Serving staff", str(result.serving), "100.0" if result.serving else "-", "")
+    summary.add_row("Compliant", str(totals.compliant), pct(totals.compliant), "")
+    for category, label in _CATEGORY_TITLES:
+        ids = result.staff_ids(category)
+        if category == "due":
+            label = f"{label} within {result.due_days} days"
+        shown = ids if show_lists else ids[:10]
+        more = "" if len(shown) == len(ids) else f" ... (+{len(ids) - len(shown)})"
+        summary.add_row(label, str(len(ids)), pct(len(ids)), ", ".join(shown) + more)
+    console.print(summary)
+
+    reasons = Table(title="Why no current clearance")
+    reasons.add_column("reason")
+    reasons.add_column("count", justify="right")
+    for reason, count in result.reason_counts().items():
+        reasons.add_row(reason, str(count))
+    console.print(reasons)
+
+    for title, groups in (("By unit", result.by_unit), ("By staff type", result.by_staff_type)):
+        table = Table(title=title)
+        for col in ("", "serving", "compliant", "not compliant %", "no clearance",
+                    "below req.", "expired", f"due {result.due_days}d", "lapsed"):
+            table.add_column(col, justify="left" if not col else "right")
+        for g in groups:
+            label = g.name if g.name == g.key else f"{g.name} ({g.key})"
+            table.add_row(label, str(g.serving), str(g.compliant), f"{g.not_compliant_pct:.1f}",
+                          str(g.no_clearance), str(g.below_requirement), str(g.expired),
+                          str(g.due), str(g.lapsed))
+        console.print(table)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}")
