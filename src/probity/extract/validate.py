@@ -135,7 +135,9 @@ def _table_of(name: str) -> str | None:
     return None
 
 
-def _scan_layout(path: Path, report: ValidationReport) -> dict[str, Path]:
+def _scan_layout(path: Path, report: ValidationReport) -> tuple[dict[str, Path], set[str]]:
+    """The one file of each table (tables with two files are left out), and every table
+    for which at least one file was found."""
     found: dict[str, list[Path]] = {}
     for entry in sorted(path.iterdir(), key=lambda p: p.name):
         if entry.name == MANIFEST:
@@ -166,7 +168,7 @@ def _scan_layout(path: Path, report: ValidationReport) -> dict[str, Path]:
                                f"required table {table_name} is missing: expected "
                                f"{table_name}.csv, {table_name}.csv.gz or {table_name}.parquet"))
     report.missing_optional = [t for t in schema.OPTIONAL_TABLES if t not in found]
-    return layout
+    return layout, set(found)
 
 
 def _valid_date(value: object) -> bool:
@@ -298,7 +300,7 @@ def read_csv_header(path: Path) -> list[str] | str:
     try:
         line = first.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return f"header row is not valid UTF-8 (byte {exc.start})"
+        return f"header row is not valid UTF-8 (byte {exc.start} of the file)"
     line = line.removeprefix("\ufeff").rstrip("\r\n")
     if not line.strip():
         return "header row is empty: expected column names"
@@ -329,14 +331,30 @@ def _contract_names_all() -> set[str]:
 
 
 def _first_line(exc: BaseException) -> str:
+    """The first line of a DuckDB error, without its "IO Error: " style prefix."""
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    line = text[0] if text else type(exc).__name__
+    return re.sub(r"^[A-Za-z ]*Error: ", "", line)
+
+
+def _bad_utf8_offset(path: Path, row_start: int) -> int | None:
+    """The file offset of the first invalid UTF-8 byte of the row starting at `row_start`."""
+    if path.name.endswith(".gz"):
+        return None
+    with open(path, "rb") as handle:
+        handle.seek(row_start)
+        chunk = handle.read(MAX_LINE_BYTES)
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data" or exc.start < len(chunk) - 4:
+            return row_start + exc.start
+    return None
 
 
 _REJECT_MESSAGES = {
-    "INVALID ENCODING": "invalid UTF-8 at byte {byte}; the file must be UTF-8",
     "UNQUOTED VALUE": "badly quoted field (RFC 4180: quote the whole field, double inner quotes)",
-    "LINE SIZE OVER MAXIMUM": f"row is longer than the limit of {MAX_LINE_BYTES} bytes",
+    "LINE SIZE OVER MAXIMUM": "row is longer than the limit of {limit} bytes",
 }
 
 
@@ -356,7 +374,7 @@ def _load_csv(con: duckdb.DuckDBPyConnection, src: TableSource,
                     f"{csv_scan_sql(src.path, header, rejects=rejects)}")
     except duckdb.Error as exc:
         message = _first_line(exc)
-        if "GZIP" in message.upper() or "gzip" in message:
+        if "gzip" in message.lower():
             message = f"gzip stream is truncated or corrupt ({message})"
         elif "invalid state" in message:
             message = ("not a readable CSV: mixed or stray line ends "
@@ -379,8 +397,14 @@ def _load_csv(con: duckdb.DuckDBPyConnection, src: TableSource,
             found = re.search(r"Found: (\d+)", str(error_message))
             fields = found.group(1) if found else "a different number of"
             message = f"row has {fields} fields; the header has {len(header)}"
+        elif error_type == "INVALID ENCODING":
+            offset = _bad_utf8_offset(src.path, int(byte_position))
+            message = (f"invalid UTF-8 at byte {offset} of the file; the file must be UTF-8"
+                       if offset is not None else
+                       f"invalid UTF-8 in the row starting at byte {byte_position} of the "
+                       "uncompressed data; the file must be UTF-8")
         elif error_type in _REJECT_MESSAGES:
-            message = _REJECT_MESSAGES[error_type].format(byte=byte_position)
+            message = _REJECT_MESSAGES[error_type].format(limit=MAX_LINE_BYTES)
         else:
             message = f"unreadable row: {error_message}"
         column = column_name if column_name in src.types else None
@@ -659,7 +683,10 @@ def _check_intervals(con: duckdb.DuckDBPyConnection, src: TableSource,
 
 
 def _check_references(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource],
-                      layout: dict[str, Path], report: ValidationReport) -> None:
+                      found: set[str], report: ValidationReport) -> None:
+    """Every `references` of schema.py must resolve. A reference into an optional table that
+    the extract does not hold cannot be checked: one warning per column (when it has values).
+    """
     for src in sources.values():
         if not src.loaded:
             continue
@@ -669,7 +696,9 @@ def _check_references(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSo
                 continue
             target_table, target_column = column.references.split(".")
             target = sources.get(target_table)
-            if target_table not in layout:
+            if target_table not in found:
+                if target_table in schema.REQUIRED_TABLES:
+                    continue  # reported as a missing required table already
                 row = con.execute(
                     f"SELECT count({_q(name)}) FROM {src.relation}").fetchone()
                 if row and row[0]:
@@ -677,7 +706,8 @@ def _check_references(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSo
                                       f"refers to {column.references}, but the extract has "
                                       f"no {target_table} table; not checked"))
                 continue
-            if target is None or not target.loaded or target_column not in target.types:
+            if (target is None or not target.loaded or target_column not in target.types
+                    or target.rejected_rows):
                 continue  # the target's own errors are reported already
             anti = (f"FROM {src.relation} s ANTI JOIN {target.relation} t "
                     f"ON s.{_q(name)} = t.{_q(target_column)} WHERE s.{_q(name)} IS NOT NULL")
@@ -695,7 +725,7 @@ def _check_references(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSo
             report.error_count += count - len(examples)
 
 
-def _check_row_counts(sources: dict[str, TableSource], layout: dict[str, Path],
+def _check_row_counts(sources: dict[str, TableSource], found: set[str],
                       report: ValidationReport) -> None:
     manifest = report.manifest or {}
     counts = manifest.get("row_counts")
@@ -704,7 +734,9 @@ def _check_row_counts(sources: dict[str, TableSource], layout: dict[str, Path],
     for table_name, expected in counts.items():
         if table_name not in schema.TABLES or type(expected) is not int or expected < 0:
             continue
-        if table_name not in layout:
+        if table_name not in found:
+            if table_name in schema.REQUIRED_TABLES:
+                continue  # reported as a missing required table already
             report.error(Issue(MANIFEST, None, f"row_counts.{table_name}", str(expected),
                                f"manifest counts rows of table {table_name}, but the extract "
                                "has no file for it"))
@@ -739,7 +771,7 @@ def run_validation(path: Path, *, con: duckdb.DuckDBPyConnection,
                            "and one file per table"))
         return report, sources
     _check_manifest(path, report)
-    layout = _scan_layout(path, report)
+    layout, found = _scan_layout(path, report)
     total = 2 * len(layout) + 1
     step = 0
 
@@ -775,8 +807,8 @@ def run_validation(path: Path, *, con: duckdb.DuckDBPyConnection,
             _check_keys(con, src, report)
             _check_intervals(con, src, report)
         tick("checking references")
-        _check_references(con, sources, layout, report)
-        _check_row_counts(sources, layout, report)
+        _check_references(con, sources, found, report)
+        _check_row_counts(sources, found, report)
         if progress is not None:
             progress("done", total, total)
     report.seconds = time.perf_counter() - started
