@@ -42,10 +42,16 @@ app.add_typer(evaluate_app, name="evaluate")
 
 # --- command registry: one line per command -----------------------------------------------
 # (keep each area's options in its own commands.py; import nothing heavy at module level)
+from probity.extract import commands as _extract  # noqa: E402  (extract: validate)
+
+app.command("validate")(_extract.validate_command)
 from probity.analytics.internals.linkage import commands as _link  # noqa: E402  (link)
 
 app.command("link")(_link.link_command)
 evaluate_app.command("link")(_link.evaluate_link_command)
+from probity.reports.commands import app as _report_app  # noqa: E402  (report)
+
+app.add_typer(_report_app, name="report")
 # ------------------------------------------------------------------------------------------
 
 
