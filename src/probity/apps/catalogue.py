@@ -249,8 +249,8 @@ def classify_apps(*, apps: pd.DataFrame | Iterable[Mapping[str, Any]],
     `apps` has an `app_id` column (and may have `app_name`, `platform` and anything else,
     which is kept). Ids match ignoring case; where an id is listed for both platforms, the row's
     `platform` picks the entry. With `match_names`, a row whose id is empty or unknown is
-    matched on its name (letters and digits, ignoring case): for exports that carry only a
-    name. Returns the input rows that match (all rows with `keep_unmatched`), with the columns
+    matched on its name: as an id when the name looks like one, else on the catalogue name
+    (letters and digits, ignoring case); for exports that carry only a name. Returns the input rows that match (all rows with `keep_unmatched`), with the columns
     risk_class, reason, weight, catalogue_app_id, catalogue_name and match ('app_id', 'name' or
     empty), in input order. `risk_classes` limits the result to those classes (e.g.
     {"encrypted_messaging", "ephemeral_messaging"} for the encrypted-app indicator).
@@ -278,8 +278,12 @@ def classify_apps(*, apps: pd.DataFrame | Iterable[Mapping[str, Any]],
         entry = cat.lookup(app_id, platform=plat) if isinstance(app_id, str) and app_id else None
         how = "app_id" if entry else ""
         if entry is None and match_names and isinstance(name, str) and name.strip():
-            entry = cat.lookup_name(name, platform=plat)
-            how = "name" if entry else ""
+            # some exports put the package/bundle id in the name column
+            entry = cat.lookup(name, platform=plat) if _ID_RE.match(name.strip()) else None
+            how = "app_id" if entry else ""
+            if entry is None:
+                entry = cat.lookup_name(name, platform=plat)
+                how = "name" if entry else ""
         if entry is not None and wanted is not None and entry.risk_class not in wanted:
             entry, how = None, ""
         found.append((entry, how))

@@ -76,6 +76,8 @@ def _device_apps_frame(extract: _Extract, catalogue: Catalogue) -> pd.DataFrame:
     ORDER BY a.device_id, a.key
     """
     frame: pd.DataFrame = extract.con.execute(sql, {"ids": catalogue.app_ids()}).df()
+    for col in ("first_seen", "last_seen"):  # DuckDB gives datetime64: keep plain dates
+        frame[col] = [v.date() if not pd.isna(v) else None for v in frame[col]]
     return frame
 
 
