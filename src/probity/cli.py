@@ -52,6 +52,10 @@ evaluate_app.command("link")(_link.evaluate_link_command)
 from probity.reports.commands import app as _report_app  # noqa: E402  (report)
 
 app.add_typer(_report_app, name="report")
+from probity.analytics import scan_commands as _scan  # noqa: E402  (scan, evaluate scan)
+
+app.command("scan")(_scan.scan_command)
+evaluate_app.command("scan")(_scan.evaluate_scan_command)
 # ------------------------------------------------------------------------------------------
 
 

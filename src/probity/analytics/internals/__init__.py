@@ -1,0 +1,1 @@
+"""Private internals of the analytics: indicators, scoring, engines, linkage."""

@@ -1,0 +1,101 @@
+"""`probity scan` and `probity evaluate scan` end to end through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from probity.analytics.internals.apps_catalogue import (
+    CatalogueInvalid,
+    catalogue_version,
+    load_catalogue,
+)
+from probity.cli import app
+
+runner = CliRunner()
+
+
+def test_scan_writes_contract_and_evidence(scan_force: Callable[..., Path],
+                                           tmp_path: Path) -> None:
+    out, ev = tmp_path / "ranked.csv", tmp_path / "evidence.csv"
+    res = runner.invoke(app, ["scan", str(scan_force()), "--out", str(out), "--evidence",
+                              str(ev)])
+    assert res.exit_code == 0, res.output
+    assert "only orders human review" in res.output
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == ["rank", "staff_id", "score", "persons_of_concern", "reasons"]
+    assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))
+    assert len({r["staff_id"] for r in rows}) == len(rows) == 33
+    evrows = list(csv.DictReader(ev.open()))
+    assert list(evrows[0]) == ["staff_id", "indicator", "nominal_id", "incident_id", "first_ts",
+                               "last_ts", "count", "weight", "detail"]
+    s001 = [r for r in evrows if r["staff_id"] == "S001"]
+    assert s001 and all(r["first_ts"].endswith("Z") for r in s001)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_scan_bad_output_directory_writes_nothing(scan_force: Callable[..., Path],
+                                                  tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "ranked.csv"
+    res = runner.invoke(app, ["scan", str(scan_force()), "--out", str(out)])
+    assert res.exit_code != 0
+    assert not out.exists()
+
+
+def test_evaluate_scan_on_ranked_file(tmp_path: Path, scan_force: Callable[..., Path]) -> None:
+    force = scan_force()
+    out = tmp_path / "ranked.csv"
+    assert runner.invoke(app, ["scan", str(force), "--out", str(out)]).exit_code == 0
+    truth = tmp_path / "force.truth.json"
+    truth.write_text(json.dumps({
+        "format": "probity-synth-truth", "version": 1, "seed": 1, "force_code": "TST",
+        "perpetrators": [{"staff_id": "S001", "scenario": "attend_then_pursue",
+                          "victims": ["N001"], "subtle": False},
+                         {"staff_id": "S002", "scenario": "trawler", "victims": ["N030"],
+                          "subtle": False}],
+        "lookalikes": [{"staff_id": "S003", "kind": "officer_in_case"}]}))
+    res = runner.invoke(app, ["evaluate", "scan", "--truth", str(truth), "--ranked", str(out),
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    m = json.loads(res.output)["methods"]["scan"]
+    assert m["top_n"] == 1 and m["perpetrators"] == 2
+    assert m["average_precision"] == pytest.approx(1.0)
+    assert m["lookalikes_in_top"] == 0
+
+
+def test_evaluate_scan_with_baselines(tmp_path: Path, scan_force: Callable[..., Path]) -> None:
+    from probity.analytics.evaluate import evaluate_scan
+
+    truth = tmp_path / "t.truth.json"
+    truth.write_text(json.dumps({"format": "probity-synth-truth", "version": 1,
+                                 "perpetrators": [{"staff_id": "S001", "victims": ["N001"]}],
+                                 "lookalikes": []}))
+    rep = evaluate_scan(truth_path=truth, extract_path=scan_force())
+    assert set(rep["methods"]) == {"scan", "baseline: unlinked views of flagged victims",
+                                   "baseline: Isolation Forest"}
+    assert rep["methods"]["scan"]["victim_hit"] == 1.0
+
+
+def test_catalogue_is_valid_versioned_and_has_reasons() -> None:
+    entries = load_catalogue()
+    ids = [e.app_id for e in entries]
+    assert "org.thoughtcrime.securesms" in ids and len(ids) == len(set(ids))
+    assert all(e.reason and 0 <= e.weight <= 1 for e in entries)
+    assert catalogue_version().startswith("probity encrypted/ephemeral messaging app catalogue")
+
+
+def test_catalogue_errors_name_row_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "cat.csv"
+    bad.write_text("app_id,app_name,category,weight,reason\n"
+                   "a.b,A,ephemeral,1.5,x\n"
+                   "a.b,A,ephemeral,0.5,\n")
+    with pytest.raises(CatalogueInvalid) as exc:
+        load_catalogue(bad)
+    msg = str(exc.value)
+    assert "row 2: weight 1.5" in msg and "row 3: app_id 'a.b' appears twice" in msg
+    assert "row 3: reason is empty" in msg

@@ -1,0 +1,124 @@
+"""Scan behaviour on a tiny hand-built force (see conftest.py for who does what)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from probity.analytics import ScanResult, scan
+from probity.analytics.scan import RANKED_COLUMNS
+from probity.extract import open_extract
+
+
+@pytest.fixture
+def result(scan_force: Callable[..., Path]) -> ScanResult:
+    with open_extract(scan_force(), use_cache=False) as ex:
+        return scan(ex)
+
+
+def _row(result: ScanResult, staff_id: str) -> pd.Series:
+    return result.ranked.set_index("staff_id").loc[staff_id]
+
+
+def test_contract_every_staff_once_unique_ranks(result: ScanResult) -> None:
+    r = result.ranked
+    assert list(r.columns) == RANKED_COLUMNS
+    assert r["staff_id"].is_unique and len(r) == 33
+    assert list(r["rank"]) == list(range(1, 34))
+    assert (r["score"].diff().dropna() <= 0).all()  # ordered by score
+
+
+def test_attend_then_pursue_ranked_first_with_victim_first(result: ScanResult) -> None:
+    row = _row(result, "S001")
+    assert row["rank"] <= 2
+    assert row["persons_of_concern"].split(";")[0] == "N001"
+    ev = result.evidence[result.evidence["staff_id"] == "S001"]
+    assert {"post_link_lookup", "off_duty_lookup", "concentration", "comms_to_victim"} <= set(
+        ev["indicator"])
+    comms = ev[ev["indicator"] == "comms_to_victim"].iloc[0]
+    assert comms["nominal_id"] == "N001" and comms["count"] == 8
+
+
+def test_trawler_ranked_in_top_two(result: ScanResult) -> None:
+    row = _row(result, "S002")
+    assert row["rank"] <= 2
+    assert "no operational link" in row["reasons"]
+
+
+def test_officer_in_case_on_duty_contact_is_benign(result: ScanResult) -> None:
+    ev = result.evidence[result.evidence["staff_id"] == "S003"]
+    assert ev.empty, ev
+    assert _row(result, "S003")["score"] == 0
+
+
+def test_safeguarding_staff_compared_with_their_peers(result: ScanResult) -> None:
+    top = set(result.ranked["staff_id"].head(4))
+    assert not any(s.startswith("S1") for s in top)
+    # they do look up many unlinked vulnerable people, but so do their peers
+    peers = result.ranked[result.ranked["staff_id"].str.startswith("S1")]
+    assert peers["score"].max() < 0.1 * _row(result, "S002")["score"]
+
+
+def test_complaint_and_app_are_evidence(result: ScanResult) -> None:
+    ev = result.evidence
+    c = ev[(ev["staff_id"] == "S201") & (ev["indicator"] == "complaint_history")]
+    assert len(c) == 1 and "not_upheld" in c.iloc[0]["detail"]
+    assert "N399" in _row(result, "S201")["persons_of_concern"].split(";")
+    a = ev[(ev["staff_id"] == "S202") & (ev["indicator"] == "encrypted_app")]
+    assert len(a) == 1 and "Wickr" in a.iloc[0]["detail"]
+
+
+def test_required_tables_only_runs_and_says_what_it_skipped(
+        scan_force: Callable[..., Path]) -> None:
+    path = scan_force(drop=("shifts", "devices", "device_apps", "comms", "complaints",
+                            "declarations", "nominal_flags"), name="bare")
+    with open_extract(path, use_cache=False) as ex:
+        res = scan(ex)
+    skipped = {s.indicator: s.reason for s in res.skipped}
+    assert set(skipped) == {"off_duty_lookup", "comms_to_victim", "encrypted_app",
+                            "complaint_history"}
+    assert "shifts" in skipped["off_duty_lookup"]
+    assert "complaints" in skipped["complaint_history"]
+    assert len(res.ranked) == 33 and res.ranked["staff_id"].is_unique
+    # look-up evidence still finds both
+    assert set(res.ranked["staff_id"].head(2)) == {"S001", "S002"}
+
+
+def test_since_ignores_earlier_lookups(scan_force: Callable[..., Path]) -> None:
+    with open_extract(scan_force(), use_cache=False) as ex:
+        res = scan(ex, since=pd.Timestamp("2024-06-20").date())
+    ev = res.evidence[res.evidence["staff_id"] == "S001"]
+    assert ev.empty or (pd.to_datetime(ev["first_ts"].dropna()) >= "2024-06-20").all()
+
+
+def test_undeclared_association_exact_match_and_declaration(
+        scan_force: Callable[..., Path]) -> None:
+    def add_match(t: dict) -> None:
+        t["nominals"].append({"nominal_id": "NX1", "forename": "FS205", "surname": "SurS205",
+                              "date_of_birth": "1985-05-05", "gender": "male"})
+        t["nominals"].append({"nominal_id": "NX2", "forename": "FS206", "surname": "SurS206",
+                              "date_of_birth": "1985-05-05", "gender": "male"})
+        t["incidents"].append({"incident_id": "IX1", "opened_at": "2024-02-01T10:00:00Z",
+                               "category": "domestic_abuse"})
+        for nid in ("NX1", "NX2"):
+            t["incident_nominals"].append({"incident_id": "IX1", "nominal_id": nid,
+                                           "role": "suspect"})
+        t["declarations"] = [{"staff_id": "S206", "declared_on": "2024-02-02",
+                              "kind": "association", "nominal_id": "NX2"}]
+
+    with open_extract(scan_force(mutate=add_match, name="assoc"), use_cache=False) as ex:
+        res = scan(ex)
+    ev = res.evidence[res.evidence["indicator"] == "undeclared_association"]
+    assert list(ev["staff_id"]) == ["S205"]
+    assert ev.iloc[0]["nominal_id"] == "NX1" and "suspect" in ev.iloc[0]["detail"]
+    assert any("exact match" in n for n in res.notes)
+
+
+def test_unknown_engine_is_a_usage_error(scan_force: Callable[..., Path]) -> None:
+    from probity.errors import UsageError
+
+    with open_extract(scan_force(), use_cache=False) as ex, pytest.raises(UsageError):
+        scan(ex, engine="spark")
