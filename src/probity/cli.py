@@ -56,6 +56,11 @@ from probity.analytics import scan_commands as _scan  # noqa: E402  (scan, evalu
 
 app.command("scan")(_scan.scan_command)
 evaluate_app.command("scan")(_scan.evaluate_scan_command)
+from probity.apps.commands import apps_app  # noqa: E402  (apps: report, classify, catalogue)
+from probity.vetting.commands import vetting_app  # noqa: E402  (vetting: report)
+
+app.add_typer(vetting_app, name="vetting")
+app.add_typer(apps_app, name="apps")
 # ------------------------------------------------------------------------------------------
 
 
