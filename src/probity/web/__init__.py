@@ -1,0 +1,1 @@
+"""The Probity web app: a Django project (`config/`) with one app per domain area."""

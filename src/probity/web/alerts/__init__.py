@@ -1,0 +1,1 @@
+"""Alerts: scan output loaded for human triage (a score only orders review)."""

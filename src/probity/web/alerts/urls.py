@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from probity.web.alerts import views
+
+app_name = "alerts"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+]

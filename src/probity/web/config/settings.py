@@ -1,0 +1,203 @@
+"""Django settings, read from environment variables only (one documented list: README.md).
+
+| variable | default |
+|---|---|
+| PROBITY_DATA_DIR | ~/.local/share/probity (SQLite database, generated dev secret key) |
+| DATABASE_URL | unset: SQLite file `probity.sqlite3` in the data directory |
+| PROBITY_ENV | development (`production` turns on the deployment checks) |
+| PROBITY_SECRET_KEY | generated once per data directory in development; required in production |
+| PROBITY_ALLOWED_HOSTS | 127.0.0.1,localhost |
+| PROBITY_CSRF_TRUSTED_ORIGINS | unset (comma-separated origins, e.g. https://probity.force.example) |
+| PROBITY_SECURE_COOKIES | on in production, off in development (plain-http loopback) |
+| PROBITY_SESSION_AGE_MINUTES | 480 |
+| PROBITY_IOPC_DEADLINE_RULE | end_of_next_day (see probity.web.casework.referrals) |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from probity.errors import ConfigurationError
+from probity.paths import data_dir
+
+WEB_DIR = Path(__file__).resolve().parent.parent
+
+PROBITY_ENV = os.environ.get("PROBITY_ENV", "development").strip().lower()
+if PROBITY_ENV not in ("development", "production", "test"):
+    raise ConfigurationError(
+        f"PROBITY_ENV={PROBITY_ENV!r} is not recognised: use 'development' or 'production'."
+    )
+PRODUCTION = PROBITY_ENV == "production"
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name}={value!r} is not a yes/no value: use 1 or 0.")
+
+
+def _list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _secret_key() -> str:
+    configured = os.environ.get("PROBITY_SECRET_KEY", "").strip()
+    if configured:
+        if PRODUCTION and len(configured) < 50:
+            raise ConfigurationError(
+                "PROBITY_SECRET_KEY is shorter than 50 characters: generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(64))'`."
+            )
+        return configured
+    if PRODUCTION:
+        raise ConfigurationError(
+            "PROBITY_ENV=production but PROBITY_SECRET_KEY is not set: set it to a long random "
+            "value (for example `python -c 'import secrets; print(secrets.token_urlsafe(64))'`) "
+            "kept outside the repository. Probity will not start without it."
+        )
+    key_file = data_dir() / "secret_key"
+    if key_file.exists():
+        key = key_file.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    key = secrets.token_urlsafe(64)
+    tmp = key_file.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    os.replace(tmp, key_file)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = False
+ALLOWED_HOSTS = _list("PROBITY_ALLOWED_HOSTS", "127.0.0.1,localhost")
+if "*" in ALLOWED_HOSTS:
+    raise ConfigurationError(
+        "PROBITY_ALLOWED_HOSTS contains '*': list the host names the service answers to."
+    )
+CSRF_TRUSTED_ORIGINS = _list("PROBITY_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "probity.web.core",
+    "probity.web.audit",
+    "probity.web.workforce",
+    "probity.web.alerts",
+    "probity.web.casework",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "probity.web.core.middleware.SensitiveResponseMiddleware",
+]
+
+ROOT_URLCONF = "probity.web.config.urls"
+WSGI_APPLICATION = "probity.web.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "probity.web.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+_database_url = os.environ.get("DATABASE_URL", "").strip()
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    DATABASES["default"].setdefault("TEST", {})
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(data_dir() / "probity.sqlite3"),
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = str(data_dir() / "static")
+Path(STATIC_ROOT).mkdir(exist_ok=True)
+STATICFILES_DIRS = [str(WEB_DIR / "static")]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve straight from the app directories too, so `probity serve` works without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
+
+SECURE_COOKIES = _flag("PROBITY_SECURE_COOKIES", PRODUCTION)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = int(os.environ.get("PROBITY_SESSION_AGE_MINUTES", "480")) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = _flag("PROBITY_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = False
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is a domain owner's decision
+
+IOPC_DEADLINE_RULE = os.environ.get("PROBITY_IOPC_DEADLINE_RULE", "end_of_next_day")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

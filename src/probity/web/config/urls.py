@@ -1,0 +1,12 @@
+"""URL configuration: one include per domain app."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("probity.web.core.urls")),
+    path("audit/", include("probity.web.audit.urls")),
+    path("alerts/", include("probity.web.alerts.urls")),
+    path("reports/", include("probity.web.casework.urls")),
+]

@@ -1,0 +1,1 @@
+"""Shared web foundation: base template, login, roles, health, navigation."""

@@ -1,0 +1,29 @@
+"""Navigation by role: each entry appears only to users holding its permission."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from probity.web.core.roles import ROLES, roles_of
+
+# (label, url name, permission needed)
+NAVIGATION: tuple[tuple[str, str, str], ...] = (
+    ("Alerts", "alerts:queue", "alerts.view_alert"),
+    ("Reports", "casework:report_list", "casework.view_report"),
+    ("Access log", "audit:log", "audit.view_accesslog"),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_roles": []}
+    items = []
+    for label, url_name, permission in NAVIGATION:
+        if user.has_perm(permission):
+            url = reverse(url_name)
+            items.append({"label": label, "url": url,
+                          "active": request.path.startswith(url)})
+    labels = {role.name: role.label for role in ROLES}
+    return {"nav_items": items, "user_roles": [labels[name] for name in roles_of(user)]}
