@@ -61,6 +61,12 @@ from probity.vetting.commands import vetting_app  # noqa: E402  (vetting: report
 
 app.add_typer(vetting_app, name="vetting")
 app.add_typer(apps_app, name="apps")
+from probity.web import commands as _web  # noqa: E402  (web: serve, manage, load)
+
+app.command("serve")(_web.serve)
+app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                                        "help_option_names": []})(_web.manage)
+app.add_typer(_web.load_app, name="load")
 # ------------------------------------------------------------------------------------------
 
 
