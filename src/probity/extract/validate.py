@@ -577,11 +577,11 @@ def _column_checks(src: TableSource) -> list[_Check]:
                 f"OR try_cast({ref} AS TIMESTAMPTZ) IS NULL)", MSG_TIMESTAMP))
             checks.append(_Check(
                 name, f"{ref} IS NOT NULL AND regexp_full_match({ref}, {_lit(_TS_BASE)})",
-                "timestamps without a time zone; read as UTC", warning=True, summary=True))
+                "timestamp without a time zone; read as UTC", warning=True, summary=True))
         elif column.type == "timestamp" and source_type != "TIMESTAMP WITH TIME ZONE":
             checks.append(_Check(
                 name, f"{ref} IS NOT NULL",
-                f"timestamps without a time zone (Parquet {source_type}); read as UTC",
+                f"timestamp without a time zone (Parquet {source_type}); read as UTC",
                 warning=True, summary=True))
         elif column.type == "integer" and text:
             checks.append(_Check(
@@ -590,8 +590,8 @@ def _column_checks(src: TableSource) -> list[_Check]:
         elif column.type == "phone":
             checks.append(_Check(
                 name, f"{ref} IS NOT NULL AND probity_e164({ref}) IS NULL",
-                "phone numbers that cannot be read as a UK or international number; "
-                "they will match nothing", warning=True, summary=True))
+                "phone number that cannot be read as a UK or international number; "
+                "it will match nothing", warning=True, summary=True))
     return checks
 
 
@@ -614,7 +614,7 @@ def _run_checks(con: duckdb.DuckDBPyConnection, src: TableSource, report: Valida
         if check.summary:
             first_row, value = examples[0]
             add(Issue(src.file, src.data_row(int(first_row)), check.column, display_value(value),
-                      f"{count} {check.message} (first shown)"))
+                      f"{check.message} ({count} row(s); the first is shown)"))
             continue
         for loaded_row, value in examples:
             add(Issue(src.file, src.data_row(int(loaded_row)), check.column,
