@@ -11,9 +11,8 @@ import pytest
 from extract_testkit import MANIFEST, csv_bytes, valid_tables, write_extract
 
 from probity.errors import ExtractInvalid
-from probity.extract import Issue, ValidationReport, open_extract, validate_extract
+from probity.extract import Issue, ValidationReport, open_extract, schema, validate_extract
 from probity.extract import reader as reader_module
-from probity.extract import schema
 
 FORMATS = ["csv", "csv.gz", "parquet"]
 
