@@ -53,16 +53,16 @@ def _head(chart_id: str, title: str, description: str, width: int, height: int) 
 
 
 def bar_chart(*, chart_id: str, title: str, categories: Sequence[str], values: Sequence[float],
-              highlight: Sequence[int] = (), width: int = 640) -> str:
+              highlight: Sequence[int] = (), width: int = 680) -> str:
     """Horizontal bars, one per category, each labelled with its value.
 
     `highlight` holds indexes drawn in the second palette colour (e.g. APSP among categories).
     """
     if len(categories) != len(values):
         raise ValueError("bar_chart: categories and values differ in length")
-    label_w, bar_h, gap, top = 250, 18, 6, 8
+    label_w, bar_h, gap, top = 320, 16, 5, 8
     height = top * 2 + max(1, len(categories)) * (bar_h + gap)
-    plot_w = width - label_w - 60
+    plot_w = width - label_w - 50
     top_value = _nice_max(max(values, default=0))
     desc = "; ".join(f"{c}: {_fmt(v)}" for c, v in zip(categories, values, strict=True))
     parts = _head(chart_id, title, desc or "no values", width, height)

@@ -119,13 +119,14 @@ def _volumes(f: VolumeFigures, year: int) -> tuple[list[str], list[ChartBlock | 
     total = f.total(year)
     apsp = f.apsp_by_year[year]
     facts = [f"{_n(total)} corruption reports were recorded in {year}; "
-             f"{_n(apsp)} ({_pct(apsp, total)}) concerned abuse of position for a sexual purpose."]
+             f"{_n(apsp)} ({_pct(apsp, total)}) concerned abuse of position for a sexual purpose "
+             "(APSP), which is counted within sexual misconduct and shown on its own."]
     if len(f.years) > 1:
         prev = f.years[-2]
         facts.append(f"In {prev} there were {_n(f.total(prev))} reports, "
                      f"{_n(f.apsp_by_year[prev])} of them APSP.")
     rows: list[tuple[str, int | float]] = [(CATEGORY_LABELS[c], this[c]) for c in NATIONAL_CATEGORIES]
-    rows.insert(NATIONAL_CATEGORIES.index("sexual_misconduct") + 1, (f"  of which {APSP_LABEL}", apsp))
+    rows.insert(NATIONAL_CATEGORIES.index("sexual_misconduct") + 1, ("of which APSP", apsp))
     blocks: list[ChartBlock | Table] = [_chart(
         "chart-volumes", f"Reports by national category, {year}", rows, "Reports",
         highlight=[NATIONAL_CATEGORIES.index("sexual_misconduct") + 1])]
@@ -280,12 +281,17 @@ def _ict(f: IctCoverageFigures, year: int) -> tuple[list[str], list[ChartBlock |
 
 
 def _apps(f: AppFindingFigures, year: int) -> tuple[list[str], list[ChartBlock | Table]]:
-    facts = [f"{_n(f.findings)} app findings on {_n(f.devices)} force devices."]
-    return facts, [
-        _chart("chart-apps", "App findings by app", _top(f.by_app), "Findings"),
-        Table(caption="App findings by review status", headers=["Status", "Findings"],
-              rows=[[label(k), _n(v)] for k, v in f.by_status.items()]),
-    ]
+    facts = [f"The app review found {_n(f.findings)} catalogued encrypted, ephemeral or otherwise "
+             f"reviewable apps on {_n(f.devices_with_findings)} force devices held by "
+             f"{_n(f.staff_with_findings)} people.",
+             f"{_n(f.devices_with_inventory)} devices report an app inventory to device "
+             f"management ({_n(f.mobile_devices)} force phones and tablets in all)."]
+    blocks: list[ChartBlock | Table] = []
+    if f.by_app:
+        blocks.append(_chart("chart-apps", "Devices with each app", _top(f.by_app), "Devices"))
+    blocks.append(Table(caption="App findings by risk class", headers=["Risk class", "Findings"],
+                        rows=[[label(k), _n(v)] for k, v in f.by_risk_class.items()]))
+    return facts, blocks
 
 
 def _partners(f: PartnerFigures, year: int) -> tuple[list[str], list[ChartBlock | Table]]:

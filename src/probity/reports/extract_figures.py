@@ -1,6 +1,6 @@
 """Figures counted from a Force Extract: the workforce, ICT monitoring coverage, data gaps.
 
-The extract is read through `probity.extract.open_extract` (validated first); this module only
+The extract is read through probity.extract.open_extract (validated first); this module only
 needs its DuckDB connection, with one view per table present, and the manifest. Timestamps are
 compared as UTC whatever their stored type; nothing here fetches a personal value, only counts.
 """
@@ -35,7 +35,7 @@ class ExtractView:
 
 
 def extract_view(*, extract: Any) -> ExtractView:
-    """Wrap an opened `probity.extract.Extract`: its connection, tables and manifest."""
+    """Wrap an opened probity.extract.Extract: its connection, tables and manifest."""
     return ExtractView(
         con=extract.con,
         tables=frozenset(t for t in TABLES if extract.has(t)),
@@ -146,8 +146,8 @@ def extract_gaps(*, view: ExtractView, year: int) -> list[Gap]:
     for name in OPTIONAL_TABLES:
         if name not in view.tables:
             gaps.append(Gap(
-                area=f"Table `{name}` absent",
-                detail=f"the force did not supply `{name}`",
+                area=f"Table {name} absent",
+                detail=f"the force did not supply {name}",
                 consequence=f"no {TABLES[name].purpose}",
             ))
     lo, hi = _year_bounds(year)
@@ -159,8 +159,8 @@ def extract_gaps(*, view: ExtractView, year: int) -> list[Gap]:
     for system in SYSTEMS:
         if system not in seen and system != "other":
             gaps.append(Gap(
-                area=f"System `{system}` not monitored",
-                detail=f"no audit events from `{system}` in {year}",
+                area=f"System {system} not monitored",
+                detail=f"no audit events from {system} in {year}",
                 consequence="look-ups on this system cannot be reviewed or scanned",
             ))
     months = {

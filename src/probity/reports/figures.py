@@ -202,10 +202,13 @@ class IctCoverageFigures:
 
 @dataclass(frozen=True)
 class AppFindingFigures:
-    findings: int
-    devices: int
-    by_app: dict[str, int]
-    by_status: dict[str, int]
+    findings: int  # device-app pairs needing review
+    devices_with_findings: int
+    staff_with_findings: int
+    mobile_devices: int
+    devices_with_inventory: int
+    by_app: dict[str, int]  # app name -> devices
+    by_risk_class: dict[str, int]  # risk class -> findings
 
 
 @dataclass(frozen=True)

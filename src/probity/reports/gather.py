@@ -171,14 +171,31 @@ def _vetting(*, extract: Any, as_of: dt.date) -> VettingFigures | NoData:
 
 
 def _apps(*, extract: Any, year: int) -> AppFindingFigures | NoData:
+    """Encrypted and ephemeral app findings from the app review (probity.apps)."""
     try:
-        from probity import apps as app_review
+        from probity.apps.report import app_findings, estate_coverage
     except ImportError as exc:
         return NoData(f"the app review (probity.apps) is not available ({exc})")
-    finder = getattr(app_review, "app_findings", None)
-    if finder is None:
-        return NoData("the app review (probity.apps) does not provide findings yet")
-    return NoData("the app review's findings are not mapped to the report yet")
+    if not extract.has("device_apps"):
+        return NoData("the extract has no device_apps table: no app inventory to review")
+    try:
+        findings = app_findings(extract=extract)
+        coverage = estate_coverage(extract=extract, findings=findings)
+    except ProbityError as exc:
+        return NoData(str(exc))
+    by_app: dict[str, int] = {}
+    if len(findings):
+        counts = findings.groupby("app_name")["device_id"].nunique().sort_values(ascending=False)
+        by_app = {str(k): int(v) for k, v in counts.items()}
+    return AppFindingFigures(
+        findings=coverage.findings,
+        devices_with_findings=coverage.devices_with_findings,
+        staff_with_findings=coverage.staff_with_findings,
+        mobile_devices=coverage.mobile_devices,
+        devices_with_inventory=coverage.devices_with_inventory,
+        by_app=by_app,
+        by_risk_class={k: int(v["findings"]) for k, v in coverage.by_risk_class.items()},
+    )
 
 
 def _skipped_indicators(extract: Any) -> list[Gap]:
