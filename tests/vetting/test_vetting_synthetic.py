@@ -1,0 +1,112 @@
+"""Compliance figures of a generated force against counts computed independently here:
+plain Python over the CSV rows (no DuckDB, no SQL), from the definitions in docs/vetting.md."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from probity.cli import app
+from probity.extract import open_extract
+from probity.extract.schema import VETTING_LEVEL_ORDER
+from probity.vetting import VettingSettings, vetting_compliance
+
+synth = pytest.importorskip("probity.synth", reason="the synthetic generator is not installed")
+
+
+@pytest.fixture(scope="module")
+def force(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synth") / "force"
+    synth.generate(out, staff=400, months=2, seed=11, fmt="csv")
+    return out
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def independent(force: Path, as_of: str, due_days: int) -> dict[str, set[str]]:
+    staff = rows(force / "staff.csv")
+    posts = {p["post_id"]: p["required_vetting"] for p in rows(force / "posts.csv")}
+    vetting: dict[str, list[dict[str, str]]] = {}
+    for v in rows(force / "vetting.csv"):
+        vetting.setdefault(v["staff_id"], []).append(v)
+    due_end = (dt.date.fromisoformat(as_of) + dt.timedelta(days=due_days)).isoformat()
+    out: dict[str, set[str]] = {k: set() for k in
+                                ("serving", "no_clearance", "below_requirement", "expired",
+                                 "due", "lapsed")}
+    for s in staff:
+        if not (s["start_date"] <= as_of and (s["end_date"] == "" or s["end_date"] > as_of)):
+            continue
+        sid = s["staff_id"]
+        out["serving"].add(sid)
+        known = [v for v in vetting.get(sid, []) if v["decided_on"] == ""
+                 or v["decided_on"] <= as_of]
+        current = [v for v in known if v["status"] == "granted"
+                   and (v["expires_on"] == "" or v["expires_on"] > as_of)]
+        if not current:
+            out["no_clearance"].add(sid)
+            if any(v["status"] == "granted" and v["expires_on"] != ""
+                   and v["expires_on"] <= as_of for v in known):
+                out["expired"].add(sid)
+            if any(v["status"] == "lapsed" for v in known):
+                out["lapsed"].add(sid)
+            continue
+        if any(v["expires_on"] != "" and as_of < v["expires_on"] <= due_end for v in current):
+            out["due"].add(sid)
+        required = posts.get(s["post_id"]) if s["post_id"] else None
+        best = max(VETTING_LEVEL_ORDER[v["level"]] for v in current)
+        if required is not None and best < VETTING_LEVEL_ORDER[required]:
+            out["below_requirement"].add(sid)
+    return out
+
+
+def period_end(force: Path) -> str:
+    return str(json.loads((force / "manifest.json").read_text(encoding="utf-8"))["period_end"])
+
+
+@pytest.mark.parametrize("shift_days", [0, -400])
+def test_generated_force_matches_independent_count(force: Path, shift_days: int) -> None:
+    as_of = (dt.date.fromisoformat(period_end(force)) + dt.timedelta(days=shift_days))
+    expected = independent(force, as_of.isoformat(), 90)
+    with open_extract(force) as extract:
+        report = vetting_compliance(extract=extract, as_of=as_of)
+    assert {s.staff_id for s in report.staff} == expected["serving"]
+    for category in ("no_clearance", "below_requirement", "expired", "due", "lapsed"):
+        assert set(report.staff_ids(category)) == expected[category], category
+    # the generated force is not trivially compliant or trivially empty
+    assert expected["no_clearance"] and len(expected["no_clearance"]) < len(expected["serving"])
+    if shift_days == 0:
+        assert expected["expired"] and expected["due"] and expected["below_requirement"]
+
+
+def test_cli_json_matches_independent_count(force: Path) -> None:
+    expected = independent(force, period_end(force), 45)
+    result = CliRunner().invoke(app, ["vetting", "report", str(force), "--json",
+                                      "--due-days", "45"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["as_of"] == period_end(force)
+    assert doc["serving"] == len(expected["serving"])
+    for key, category in (("no_clearance", "no_clearance"),
+                          ("below_requirement", "below_requirement"),
+                          ("expired", "expired"), ("due_within_45_days", "due")):
+        assert doc[key]["count"] == len(expected[category]), key
+        assert doc[key]["staff_ids"] == sorted(expected[category]), key
+
+
+def test_by_unit_sums_to_totals(force: Path) -> None:
+    with open_extract(force) as extract:
+        report = vetting_compliance(extract=extract, settings=VettingSettings())
+    totals = report.totals()
+    for groups in (report.by_unit, report.by_staff_type):
+        assert sum(g.serving for g in groups) == report.serving
+        assert sum(g.no_clearance for g in groups) == totals.no_clearance
+        assert sum(g.below_requirement for g in groups) == totals.below_requirement
+        assert sum(g.due for g in groups) == totals.due
