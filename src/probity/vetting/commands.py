@@ -73,6 +73,7 @@ def report(
 
 
 def _print_rich(result: object, *, show_lists: bool) -> None:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -111,15 +112,18 @@ def _print_rich(result: object, *, show_lists: bool) -> None:
     console.print(reasons)
 
     for title, groups in (("By unit", result.by_unit), ("By staff type", result.by_staff_type)):
-        table = Table(title=title)
-        for col in ("", "serving", "compliant", "not compliant %", "no clearance",
-                    "below req.", "expired", f"due {result.due_days}d", "lapsed"):
-            table.add_column(col, justify="left" if not col else "right")
+        table = Table(title=title, box=box.SIMPLE_HEAD)
+        table.add_column("unit" if groups is result.by_unit else "staff type", no_wrap=True,
+                         overflow="ellipsis", max_width=22)
+        for col in ("serving", "ok", "%not", "none", "below", "exp.", "due", "lap."):
+            table.add_column(col, justify="right", no_wrap=True, min_width=len(col))
         for g in groups:
-            label = g.name if g.name == g.key else f"{g.name} ({g.key})"
-            table.add_row(label, str(g.serving), str(g.compliant), f"{g.not_compliant_pct:.1f}",
+            table.add_row(g.name, str(g.serving), str(g.compliant), f"{g.not_compliant_pct:.1f}",
                           str(g.no_clearance), str(g.below_requirement), str(g.expired),
                           str(g.due), str(g.lapsed))
         console.print(table)
+    console.print(f"ok = compliant; %not = % not compliant; none = no current clearance; "
+                  f"below = below the post's requirement; exp. = expired; lap. = lapsed; due = due within "
+                  f"{result.due_days} days. Unit ids are in the CSV export (--csv).")
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}")

@@ -226,7 +226,8 @@ def _group(staff: Iterable[StaffCompliance], key: Any, names: Mapping[str, str]
     groups: dict[str, list[StaffCompliance]] = defaultdict(list)
     for s in staff:
         groups[key(s)].append(s)
-    return tuple(_figures(k, names.get(k, k), groups[k]) for k in sorted(groups))
+    return tuple(_figures(k, names.get(k, k), groups[k])
+                 for k in sorted(groups, key=lambda k: (names.get(k, k), k)))
 
 
 def _as_date(value: Any, *, what: str) -> dt.date:
