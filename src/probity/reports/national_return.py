@@ -124,12 +124,10 @@ def build_schema() -> dict[str, Any]:
                 "forces_reporting": codes,
                 "forces_missing": codes,
                 "counts": {
-                    "oneOf": [
-                        {"type": "null"},
-                        {"type": "object", "additionalProperties": False,
-                         "required": list(counts),
-                         "properties": {c: {"type": "integer", "minimum": 0} for c in counts}},
-                    ]
+                    "description": "null when none of the forces could report this section",
+                    "type": ["object", "null"], "additionalProperties": False,
+                    "required": list(counts),
+                    "properties": {c: {"type": "integer", "minimum": 0} for c in counts},
                 },
             },
         }
