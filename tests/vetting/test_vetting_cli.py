@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from probity.cli import app
-from probity.errors import ConfigurationError
+from probity.errors import ConfigurationError, ExtractInvalid
 from probity.vetting.settings import DEFAULT_RENEWAL_YEARS, load_vetting_settings
 
 from .test_vetting_compliance import AS_OF, CASES, EXPECTED, NOT_SERVING, tables
@@ -129,3 +129,36 @@ def test_bad_settings_are_refused(tmp_path: Path, text: str, expected: str) -> N
         load_vetting_settings(path)
     assert expected in str(caught.value)
     assert str(path) in str(caught.value)
+
+
+def _expiry_before_decision(t: dict[str, list[dict[str, Any]]]) -> None:
+    t["vetting"].append({"staff_id": "A01", "level": "rv", "status": "granted",
+                         "decided_on": "2020-01-01", "expires_on": "2019-01-01"})
+
+
+def _post_without_unit(t: dict[str, list[dict[str, Any]]]) -> None:
+    t["posts"].append({"post_id": "P_X", "title": "Orphan", "unit_id": None,
+                       "required_vetting": "rv"})
+
+
+def _unknown_post(t: dict[str, list[dict[str, Any]]]) -> None:
+    t["staff"][0]["post_id"] = "P_NOWHERE"
+
+
+@pytest.mark.parametrize(("breaker", "value"), [
+    (_expiry_before_decision, "2019-01-01"),
+    (_post_without_unit, "unit_id"),
+    (_unknown_post, "P_NOWHERE"),
+])
+def test_inconsistent_rows_are_refused_and_nothing_written(
+        make_extract: Any, tmp_path: Path, breaker: Any, value: str) -> None:
+    t = tables()
+    breaker(t)
+    out = tmp_path / "csv"
+    result = runner.invoke(app, ["vetting", "report", str(make_extract(t, period_end=AS_OF)),
+                                 "--csv", str(out)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ExtractInvalid)
+    issues = " ".join(str(i) for i in result.exception.report.errors)  # type: ignore[attr-defined]
+    assert value in issues
+    assert not out.exists()

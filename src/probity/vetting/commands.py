@@ -114,7 +114,7 @@ def _print_rich(result: object, *, show_lists: bool) -> None:
     for title, groups in (("By unit", result.by_unit), ("By staff type", result.by_staff_type)):
         table = Table(title=title, box=box.SIMPLE_HEAD)
         table.add_column("unit" if groups is result.by_unit else "staff type", no_wrap=True,
-                         overflow="ellipsis", max_width=22)
+                         overflow="ellipsis", max_width=18)
         for col in ("serving", "ok", "%not", "none", "below", "exp.", "due", "lap."):
             table.add_column(col, justify="right", no_wrap=True, min_width=len(col))
         for g in groups:
