@@ -430,6 +430,19 @@ def build_audit(w: World, act: Activity, *, off_duty_casework: IntArray) -> None
     log.add(ts=w.a_start[ch], staff=w.a_staff[ch], system=np.full(ch.size, SYS["command_control"]),
             action=np.full(ch.size, ACT["create"]), otype=np.full(ch.size, OBJ["incident"]),
             obj=objs.incidents0 + w.a_incident[ch], context=np.full(ch.size, CONTEXT["call"]))
+    # 1b. follow-ups after the assignment ended: statements, outcome checks, a repeat caller
+    fol = np.flatnonzero(np.isin(role, [AROLE["attending"], AROLE["call_handler"],
+                                        AROLE["supervisor"], AROLE["other"]])
+                         & (rng.random(role.size) < 0.12 * min(scale, 3.0)))
+    k = 1 + rng.poisson(0.6, fol.size)
+    a = np.repeat(fol, k)
+    after = end[a]
+    ts, _ = on_duty_times(w, w.a_staff[a], after + HOUR,
+                          np.minimum(w.t1, after + rng.integers(1, 21, a.size) * DAY), 0.1)
+    pick = inc_nom.sample(rng, w.a_incident[a])
+    ok = (pick >= 0) & (ts < w.t1) & (after + HOUR < w.t1)
+    nominal_lookup(w, log, staff=w.a_staff[a][ok], ts=ts[ok], nominal=w.in_nominal[pick[ok]],
+                   context=ctx_of_role[role[a][ok]])
     # 2. background work on every shift
     job = w.s_job[w.sh_staff]
     k = rng.poisson(np.array([j.background_per_shift for j in JOBS])[job] * scale)
@@ -591,6 +604,16 @@ def build_comms(w: World, act: Activity, *, external: IntArray) -> None:
     en = np.minimum(end, st + 45 * DAY)
     ts, _ = on_duty_times(w, w.a_staff[aa], st, en, 0.06)
     cm.add(w, device=phone_dev[w.a_staff[aa]], ts=ts, number=w.n_phone[nom[rows]], p_out=0.7)
+    # some of those people call back after the case has closed (incoming, at any hour)
+    back = np.flatnonzero(rng.random(a.size) < 0.08)
+    k = 1 + rng.poisson(0.7, back.size)
+    rows = np.repeat(back, k)
+    aa = a[rows]
+    after = np.where(w.a_end[aa] < 0, w.a_start[aa] + 30 * DAY, w.a_end[aa])
+    ts = after + (rng.exponential(20, rows.size) * DAY).astype(np.int64)
+    ok = ts < w.t1
+    cm.add(w, device=phone_dev[w.a_staff[aa[ok]]], ts=ts[ok], number=w.n_phone[nom[rows[ok]]],
+           p_out=0.1)
 
 
 # --- complaints, declarations, vetting ------------------------------------------------------------

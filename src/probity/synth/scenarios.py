@@ -41,7 +41,7 @@ SCENARIO_WEIGHTS = (0.30, 0.15, 0.10, 0.10, 0.12, 0.23)
 MEETS_PUBLIC = {"response_pc", "response_sgt", "special", "neighbourhood_pc", "pcso", "detective",
                 "staff_investigator", "safeguarding_officer", "safeguarding_staff",
                 "public_protection", "custody_sgt", "detention_officer", "call_handler",
-                "dispatcher", "roads", "specialist", "volunteer", "duty_inspector"}
+                "dispatcher", "roads", "specialist", "duty_inspector"}
 NON_OFFICER_JOBS = {"pcso", "call_handler", "dispatcher", "detention_officer", "staff_investigator",
                     "safeguarding_staff", "analyst"}
 OTHER_TYPES_JOBS = {"special", "volunteer", "contractor"}
@@ -83,6 +83,10 @@ def choose_perpetrators(w: World) -> list[Perpetrator]:
     draw(np.isin(job_codes, list(NON_OFFICER_JOBS)))
     draw(np.isin(job_codes, list(OTHER_TYPES_JOBS)))
     draw(job_codes == "pcso")
+    if k >= 20:
+        draw(job_codes == "volunteer")
+        draw(job_codes == "call_handler")
+        draw(job_codes == "contractor")
     public = np.isin(job_codes, list(MEETS_PUBLIC))
     while len(chosen) < k:
         draw(public if rng.random() < 0.9 else np.ones(n, dtype=bool))
@@ -308,18 +312,31 @@ def place_namesakes(w: World, perps: list[Perpetrator], truth: Truth) -> None:
 
 
 # --- perpetrator behaviour ----------------------------------------------------------------------
-def _evening(rng: np.random.Generator, ts: IntArray) -> IntArray:
+def _evening(rng: np.random.Generator, ts: IntArray, lo: int, hi: int) -> IntArray:
+    """Move off-duty times into the evening of the same day, staying inside [lo, hi)."""
     day = ts // DAY * DAY
-    return day + ((17.5 + rng.random(ts.size) * 6.4) * HOUR).astype(np.int64)
+    out = day + ((17.5 + rng.random(ts.size) * 6.4) * HOUR).astype(np.int64)
+    out = np.where(out >= hi, out - DAY, out)
+    return np.where((out < lo) | (out >= hi), ts, out)
 
 
 def _lookup_context(w: World, staff: int, k: int) -> IntArray:
-    function = JOBS[w.s_job[staff]].function
+    """Reasons drawn from the contexts this person's job uses anyway (no tell-tale reason)."""
+    job = JOBS[w.s_job[staff]]
     base = {"contact_centre": "call", "safeguarding": "safeguarding", "custody": "custody",
-            "intelligence": "intel"}.get(function, "patrol" if JOBS[w.s_job[staff]].patrol
-                                         else "general")
-    opts = np.array([CONTEXT["case"], CONTEXT["post_closure"], CONTEXT[base], CONTEXT["general"]])
-    return opts[choice_codes(w.rng, k, [0.35, 0.15, 0.35, 0.15])]
+            "intelligence": "intel", "professional_standards": "intel",
+            "investigation": "case"}.get(job.function, "patrol" if job.patrol else "general")
+    does_cases = job.code in ("response_pc", "response_sgt", "special", "neighbourhood_pc",
+                              "detective", "staff_investigator", "safeguarding_officer",
+                              "public_protection")
+    if does_cases:
+        opts = np.array([CONTEXT[base], CONTEXT["general"], CONTEXT["case"],
+                         CONTEXT["post_closure"]])
+        weights = [0.45, 0.15, 0.3, 0.1]
+    else:
+        opts = np.array([CONTEXT[base], CONTEXT["general"]])
+        weights = [0.7, 0.3]
+    return opts[choice_codes(w.rng, k, weights)]
 
 
 def _met_through_work(w: World, staff: int, *, k: int, latest: int) -> list[tuple[int, int, int]]:
@@ -375,13 +392,28 @@ def _ensure_meeting(w: World, staff: int) -> None:
             "safeguarding_staff": "safeguarding", "safeguarding_officer": "safeguarding",
             "detective": "officer_in_case", "staff_investigator": "officer_in_case",
             "public_protection": "officer_in_case"}.get(code, "attending")
-    cand = np.flatnonzero(np.isin(w.i_category, [CAT["domestic_abuse"], CAT["stalking_harassment"],
-                                                 CAT["concern_for_welfare"]])
-                          & (w.i_opened < w.t0 + (w.t1 - w.t0) * 0.5))
-    if cand.size == 0:
+    cats = [CAT["domestic_abuse"], CAT["stalking_harassment"], CAT["concern_for_welfare"],
+            CAT["sexual_offence"], CAT["mental_health"]]
+    shifts = np.flatnonzero((w.sh_staff == staff) & (w.sh_start < w.t0 + (w.t1 - w.t0) * 0.6))
+    if shifts.size == 0:
         return
-    inc = int(cand[rng.integers(0, cand.size)])
-    st = int(w.i_opened[inc]) + int(rng.integers(5, 60)) * MINUTE
+    rng.shuffle(shifts)
+    inc = -1
+    st = 0
+    for sh in shifts[:40]:  # an incident raised while they were on duty
+        s0, s1 = int(w.sh_start[sh]), int(w.sh_end[sh])
+        lo, hi = np.searchsorted(w.i_opened, [s0 - 2 * HOUR, s1 - HOUR])
+        cand = np.arange(lo, hi)
+        cand = cand[np.isin(w.i_category[cand], cats)]
+        if JOBS[w.s_job[staff]].district:
+            local = cand[w.i_district[cand] == w.s_district[staff]]
+            cand = local if local.size else cand
+        if cand.size:
+            inc = int(cand[rng.integers(0, cand.size)])
+            st = max(int(w.i_opened[inc]) + int(rng.integers(5, 60)) * MINUTE, s0)
+            break
+    if inc < 0:
+        return
     en = st + int(rng.integers(1, 4)) * HOUR
     w.a_incident = np.append(w.a_incident, inc)
     w.a_staff = np.append(w.a_staff, staff)
@@ -399,8 +431,7 @@ def _lookups_after(w: World, act: Activity, p: Perpetrator, nominal: int, after:
     horizon = np.minimum(w.t1, after + (rng.exponential(35, k) * DAY).astype(np.int64) + DAY)
     a = np.full(k, after + HOUR)
     ts, off = on_duty_times(w, staff, a, horizon, p_off)
-    ts = np.where(off & (rng.random(k) < 0.7), _evening(rng, ts), ts)
-    ts = np.clip(ts, after + HOUR, w.t1 - 1)
+    ts = np.where(off & (rng.random(k) < 0.7), _evening(rng, ts, after + HOUR, w.t1), ts)
     ctx = _lookup_context(w, p.staff, k)
     nominal_lookup(w, act.events, staff=staff, ts=ts, nominal=np.full(k, nominal), context=ctx)
     if incident is not None and rng.random() < 0.4:
@@ -419,8 +450,7 @@ def _contact(w: World, act: Activity, p: Perpetrator, nominal: int, after: int, 
     staff = np.full(k, p.staff)
     horizon = np.minimum(w.t1, after + (rng.exponential(40, k) * DAY).astype(np.int64) + DAY)
     ts, off = on_duty_times(w, staff, np.full(k, after), horizon, p_off)
-    ts = np.where(off, _evening(rng, ts), ts)
-    ts = np.clip(ts, after, w.t1 - 1)
+    ts = np.where(off, _evening(rng, ts, after, w.t1), ts)
     act.comms.add(w, device=np.full(k, dev), ts=ts, number=np.full(k, number), p_out=0.75,
                   p_call=0.45)
     return k
