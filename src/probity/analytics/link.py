@@ -136,6 +136,11 @@ def link(
             raise UsageError("cannot train a link model: the staff or nominals table is empty")
         linker = link_model.make_linker(db_api, staff_table, nominal_table)
         report = link_model.train_linker(linker, seed=seed)
+        trained_model, notes = link_model.plausible_model(
+            linker.misc.save_model_to_json(out_path=None))
+        report["guard"] = notes
+        linker = link_model.make_linker(DuckDBAPI(connection=con), staff_table, nominal_table,
+                                        model=trained_model)
         trained = True
         if save:
             link_model.save_model(linker, path, meta={

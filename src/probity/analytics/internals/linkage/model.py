@@ -8,8 +8,10 @@ replaces them with estimates from the force's own data (see docs/linkage.md):
 1. probability_two_random_records_match from deterministic rules (exact name and date of
    birth; same phone and surname), divided by an assumed recall;
 2. u probabilities by random sampling of record pairs (almost all are non-matches);
-3. m probabilities by expectation maximisation, in two sessions that block on different
-   columns (date of birth; full name), so that every comparison is estimated once.
+3. m probabilities by expectation maximisation, in sessions that block on different
+   columns (date of birth; full name and postcode; phone), so that every comparison is
+   estimated at least once (Splink takes the median over sessions);
+4. a plausibility guard (`plausible_model`) against a degenerate EM solution.
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ __all__ = [
     "settings_dict",
     "prediction_blocking_rules",
     "train_linker",
+    "plausible_model",
+    "EM_BLOCKING_RULES",
     "make_linker",
     "save_model",
     "model_is_current",
 ]
 
 # Bump when comparisons or blocking change: a saved model of another version is retrained.
-MODEL_VERSION = "probity-link-3"
+MODEL_VERSION = "probity-link-6"
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +81,7 @@ def _comparisons() -> list[dict[str, Any]]:
                    m=0.06),
             _level(f"{dl}(forename1_l, forename1_r) <= 1 OR {jw}(forename1_l, forename1_r) >= 0.92",
                    "typo", m=0.06),
-            _level("forename1_l = surname_r OR surname_l = forename1_r",
+            _level("forename1_l = surname_r AND surname_l = forename1_r",
                    "swapped with surname", m=0.02),
             _level(f"{jw}(forename1_l, forename1_r) >= 0.8 OR "
                    "(length(forename1_l) = 1 OR length(forename1_r) = 1) AND "
@@ -94,7 +98,7 @@ def _comparisons() -> list[dict[str, Any]]:
             _level("surname_l = surname_r", "exact", m=0.85, tf="surname", tf_min_u=0.0005),
             _level(f"{dl}(surname_l, surname_r) <= 1 OR {jw}(surname_l, surname_r) >= 0.92",
                    "typo", m=0.06),
-            _level("surname_l = forename1_r OR forename1_l = surname_r",
+            _level("surname_l = forename1_r AND forename1_l = surname_r",
                    "swapped with forename", m=0.02),
             _level(f"surname_sx_l = surname_sx_r OR {jw}(surname_l, surname_r) >= 0.8",
                    "sounds alike or similar", m=0.03),
@@ -118,33 +122,30 @@ def _comparisons() -> list[dict[str, Any]]:
             _else(0.03),
         ],
     }
-    postcode = {
-        "output_column_name": "postcode",
-        "comparison_description": "postcode: exact, sector, district, else",
+    same_district = ("regexp_extract(postcode_l, '^[A-Z]{1,2}[0-9][A-Z0-9]?') = "
+                     "regexp_extract(postcode_r, '^[A-Z]{1,2}[0-9][A-Z0-9]?')")
+    same_sector = ("regexp_extract(postcode_l, '^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]') = "
+                   "regexp_extract(postcode_r, '^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]')")
+    near_address = (f"{jw}(address_l, address_r) >= 0.93 AND "
+                    "regexp_extract(address_l, '[0-9]+') = regexp_extract(address_r, '[0-9]+')")
+    # Address and postcode are one comparison: they agree or disagree together (a move
+    # changes both), so two separate comparisons would count the same evidence twice.
+    residence = {
+        "output_column_name": "residence",
+        "comparison_description": "home address and postcode together",
         "comparison_levels": [
-            _level("postcode_l IS NULL OR postcode_r IS NULL", "null", null=True),
-            _level("postcode_l = postcode_r", "exact", m=0.6),
-            _level("regexp_extract(postcode_l, '^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]') = "
-                   "regexp_extract(postcode_r, '^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]')",
-                   "same sector", m=0.1),
-            _level("regexp_extract(postcode_l, '^[A-Z]{1,2}[0-9][A-Z0-9]?') = "
-                   "regexp_extract(postcode_r, '^[A-Z]{1,2}[0-9][A-Z0-9]?')",
-                   "same district", m=0.1),
-            _else(0.2),
-        ],
-    }
-    address = {
-        "output_column_name": "address",
-        "comparison_description": "address: exact, near-identical, same house number and "
-                                  "similar, else",
-        "comparison_levels": [
-            _level("address_l IS NULL OR address_r IS NULL", "null", null=True),
-            _level("address_l = address_r", "exact", m=0.55),
-            _level(f"{jw}(address_l, address_r) >= 0.95 AND "
-                   "regexp_extract(address_l, '[0-9]+') = regexp_extract(address_r, '[0-9]+')",
-                   "near-identical", m=0.15),
-            _level(f"{jw}(address_l, address_r) >= 0.85", "similar", m=0.1),
-            _else(0.2),
+            _level("(postcode_l IS NULL OR postcode_r IS NULL) AND "
+                   "(address_l IS NULL OR address_r IS NULL)", "null", null=True),
+            _level("address_l = address_r AND postcode_l = postcode_r",
+                   "same address and postcode", m=0.5),
+            _level(f"postcode_l = postcode_r AND ({near_address} OR address_l IS NULL "
+                   "OR address_r IS NULL)", "same postcode, address near-identical or "
+                   "missing", m=0.1),
+            _level(f"{near_address}", "address near-identical, postcode differs", m=0.05),
+            _level("postcode_l = postcode_r", "same postcode, other address", m=0.02),
+            _level(same_sector, "same postcode sector", m=0.03),
+            _level(same_district, "same postcode district", m=0.05),
+            _else(0.25),
         ],
     }
     phone = {
@@ -178,7 +179,7 @@ def _comparisons() -> list[dict[str, Any]]:
             _else(0.03),
         ],
     }
-    return [forename, surname, dob, postcode, address, phone, email, gender]
+    return [forename, surname, dob, residence, phone, email, gender]
 
 
 def prediction_blocking_rules() -> list[str]:
@@ -191,15 +192,13 @@ def prediction_blocking_rules() -> list[str]:
     year (a changed surname); forename and surname swapped.
     """
     return [
-        "l.dob = r.dob",
-        "l.surname_sx = r.surname_sx AND l.birth_year = r.birth_year",
+        "l.dob_key = r.dob_key",
         "l.phone1 = r.phone1",
         "l.phone2 = r.phone2",
         "l.email = r.email",
         "l.postcode = r.postcode AND l.surname_sx = r.surname_sx",
-        "l.forename1 = r.forename1 AND l.birth_year = r.birth_year",
+        "l.surname_sx = r.surname_sx AND l.birth_year = r.birth_year",
         "l.forename1 = r.surname AND l.surname = r.forename1",
-        "l.full_name = r.full_name",
     ]
 
 
@@ -228,10 +227,21 @@ def make_linker(
                   log_level=logging.ERROR)
 
 
+# EM sessions: each blocks on columns whose comparisons it then cannot estimate, so between
+# them every comparison is estimated at least once. The second session (same full name and
+# postcode) holds mostly true matches even where names are common; the phone session is the
+# fallback when postcodes are sparse.
+EM_BLOCKING_RULES = (
+    "l.dob = r.dob",
+    "l.forename1 = r.forename1 AND l.surname = r.surname AND l.postcode = r.postcode",
+    "l.phone1 = r.phone1",
+)
+
+
 def train_linker(
-    linker: Any, *, seed: int = 42, max_pairs_u: float = 2e6, recall: float = 0.8
+    linker: Any, *, seed: int = 42, max_pairs_u: float = 1e6, recall: float = 0.8
 ) -> dict[str, Any]:
-    """Estimate every parameter from the data. Returns a small training report."""
+    """Estimate every parameter from the data (no labels). Returns a training report."""
     report: dict[str, Any] = {}
     linker.training.estimate_probability_two_random_records_match(
         [
@@ -246,17 +256,73 @@ def train_linker(
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_u, seed=seed)
     sessions = []
-    for rule in ("l.dob = r.dob", "l.full_name = r.full_name"):
+    for rule in EM_BLOCKING_RULES:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True
             )
             sessions.append({"blocking_rule": rule, "ok": True})
-        except Exception as exc:  # too few pairs to estimate: keep the starting values
+        except Exception as exc:  # too few pairs to estimate: other sessions still count
             logger.warning("EM on %s did not run: %s", rule, exc)
             sessions.append({"blocking_rule": rule, "ok": False, "error": str(exc)})
     report["em_sessions"] = sessions
     return report
+
+
+def plausible_model(model: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Guard against a degenerate EM solution (it happens when a blocked set has few true
+    matches): in every comparison the strongest agreement level must be evidence for a match
+    and the 'all other' level evidence against. A comparison that breaks this gets its
+    documented starting m values back; the u values (from random sampling) stay.
+    """
+    import copy
+
+    fixed = copy.deepcopy(model)
+    starting = {c["output_column_name"]: c for c in _comparisons()}
+    notes: list[str] = []
+    for comparison in fixed["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        top, other = levels[0], levels[-1]
+
+        def bayes_factor(level: dict[str, Any]) -> float | None:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if not isinstance(m, (int, float)) or not isinstance(u, (int, float)) or u <= 0:
+                return None
+            return float(m) / float(u)
+
+        top_bf, other_bf = bayes_factor(top), bayes_factor(other)
+        top_m = top.get("m_probability")
+        bad = (isinstance(top_m, (int, float)) and top_m < 0.3) or (
+            top_bf is not None and top_bf <= 1) or (other_bf is not None and other_bf >= 1)
+        if bad:
+            name = comparison["output_column_name"]
+            for level, start in zip(comparison["comparison_levels"],
+                                    starting[name]["comparison_levels"], strict=True):
+                if "m_probability" in start:
+                    level["m_probability"] = start["m_probability"]
+            notes.append(f"{name}: EM estimate implausible, starting m values kept")
+        _floor_and_normalise(comparison, "m_probability", M_FLOOR)
+        _floor_and_normalise(comparison, "u_probability", U_FLOOR)
+    return fixed, notes
+
+
+# No agreement pattern is impossible: EM on a few hundred pairs, or random sampling of a
+# million, can return 0 for a level never seen, which would make one field decide a link
+# alone (a staff phone on a victim's record would become an identity link). Floors keep every
+# Bayes factor finite.
+M_FLOOR = 0.005
+U_FLOOR = 1e-6
+
+
+def _floor_and_normalise(comparison: dict[str, Any], key: str, floor: float) -> None:
+    levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+    values = [lv.get(key) for lv in levels]
+    if not all(isinstance(v, (int, float)) for v in values):
+        return
+    floored = [max(float(v), floor) for v in values]  # type: ignore[arg-type]
+    total = sum(floored)
+    for level, value in zip(levels, floored, strict=True):
+        level[key] = value / total
 
 
 def _atomic_write_text(path: Path, text: str) -> None:

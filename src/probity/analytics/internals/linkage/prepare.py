@@ -10,7 +10,7 @@ Both tables get the same columns (Splink's link_only mode needs that):
 | surname | lower case, letters only (O'Brien-Smith -> obriensmith) | same |
 | surname_sx | Soundex of surname | same |
 | full_name | forename1 || ' ' || surname (term frequencies of the whole name) | same |
-| dob, dob_str, birth_year | date of birth | same |
+| dob, dob_str, birth_year, dob_key | date of birth (dob_key: year and {day, month} unordered) | same |
 | gender | female/male/other, NULL for unknown | same |
 | postcode | upper case, one space before the inward code | same |
 | address | lower case, punctuation removed, spaces collapsed | same |
@@ -199,6 +199,9 @@ def _records_sql(
       b.dob,
       strftime(b.dob, '%Y-%m-%d') AS dob_str,
       year(b.dob) AS birth_year,
+      -- equal for the same date and for its day/month transposition (blocking key)
+      CAST(year(b.dob) AS VARCHAR) || '-' || CAST(least(month(b.dob), day(b.dob)) AS VARCHAR)
+        || '-' || CAST(greatest(month(b.dob), day(b.dob)) AS VARCHAR) AS dob_key,
       b.gender,
       b.postcode,
       b.address,
