@@ -141,7 +141,7 @@ def make_cases(*, seed: int, count: int = 40, year: int = YEAR) -> list[CaseReco
             source=rng.choice(REPORT_SOURCES),
             partner_kind=rng.choice(("domestic_abuse_service", "sexual_violence_service")),
             is_open=is_open, closed_on=closed,
-            investigator_key=rng.choice(("inv1", "inv2", "inv3", None)),
+            investigator_keys=rng.choice((("inv1",), ("inv2",), ("inv3",), ("inv1", "inv2"), ())),
             subjects=(SubjectRecord(subject_key=f"S{rng.randint(1, 15):03d}",
                                     staff_type=rng.choice(("officer", "staff", "special_constable")),
                                     role=rng.choice(("PC", "DC", "Sergeant")),

@@ -100,11 +100,11 @@ def test_outcomes_by_decision_year_and_capacity_as_at_year_end() -> None:
                                       decided_on=dt.date(2025, 2, 1), barred_list=True),)),
         _case("2025-01-10", is_open=False, closed_on=dt.date(2025, 3, 1),
               outcomes=(OutcomeRecord(outcome="RPR", decided_on=dt.date(2025, 3, 1)),)),
-        _case("2025-11-01", investigator_key="inv1"),  # 60 days old at year end
-        _case("2025-01-01", investigator_key="inv1"),  # 364 days
-        _case("2023-06-01", investigator_key="inv2"),  # over 12 months
+        _case("2025-11-01", investigator_keys=("inv1",)),  # 60 days old at year end
+        _case("2025-01-01", investigator_keys=("inv1",)),  # 364 days
+        _case("2023-06-01", investigator_keys=("inv2",)),  # over 12 months
         _case("2025-06-01"),  # unassigned, 213 days
-        _case("2025-06-01", is_open=False, closed_on=dt.date(2026, 1, 5), investigator_key="inv2"),
+        _case("2025-06-01", is_open=False, closed_on=dt.date(2026, 1, 5), investigator_keys=("inv2",)),
     ]
     o = cf.outcomes(cases=cases, year=2025)
     assert o.outcomes["dismissal_without_notice"] == 1
@@ -155,3 +155,29 @@ def test_ict_coverage_counts_systems_devices_and_months(tmp_path: Path) -> None:
     months_gap = next(g for g in gaps if g.area == "Months without audit events")
     assert months_gap.detail.startswith(f"{YEAR}-04") and f"{YEAR}-12" in months_gap.detail
     assert any(g.area == "Mobile devices without app inventory" for g in gaps)
+
+
+def test_subjects_take_staff_type_rank_and_unit_from_the_extract(tmp_path: Path) -> None:
+    import json
+
+    from probity.reports import GatherOptions, gather
+    from probity.reports.casework_source import cases_to_export
+
+    root = write_extract(tmp_path / "x")
+    cases = [_case(f"{YEAR}-03-01", subjects=(SubjectRecord(subject_key="S003"),
+                                               SubjectRecord(subject_key="S002"))),
+             _case(f"{YEAR}-04-01", subjects=(SubjectRecord(subject_key="S003"),
+                                               SubjectRecord(subject_key="GONE")))]
+    export = tmp_path / "cw.json"
+    export.write_text(json.dumps(cases_to_export(cases)))
+    figures = gather(GatherOptions(year=YEAR, extract_dir=root, casework_file=export,
+                                   use_database=False))
+    sub = figures.subjects
+    assert not isinstance(sub, NoData)
+    assert sub.subjects == 3
+    # S003 is police staff in a response unit, S002 an officer in public protection
+    assert sub.by_staff_type["staff"] == 1 and sub.by_staff_type["officer"] == 1
+    assert sub.by_staff_type["unknown"] == 1  # not in the extract's staff table
+    assert sub.by_unit == {"Response": 1, "Public protection": 1, "Not recorded": 1}
+    assert sub.by_role == {"PC": 2, "Not recorded": 1}
+    assert sub.workforce_by_staff_type is not None and sub.workforce_by_staff_type["officer"] == 5

@@ -220,7 +220,7 @@ def capacity(*, cases: Sequence[CaseRecord], as_of: dt.date) -> CapacityFigures:
     """Open cases as at `as_of`: per investigator, and how long they have been open."""
     open_cases = [c for c in cases if _open_at(c, as_of)]
     per_investigator: Counter[str] = Counter(
-        c.investigator_key for c in open_cases if c.investigator_key
+        key for c in open_cases for key in set(c.investigator_keys)
     )
     bands = {name: 0 for name, _ in AGE_BANDS}
     ages: list[int] = []
@@ -235,7 +235,7 @@ def capacity(*, cases: Sequence[CaseRecord], as_of: dt.date) -> CapacityFigures:
     return CapacityFigures(
         open_cases=len(open_cases),
         investigators=len(per_investigator),
-        unassigned_open_cases=sum(1 for c in open_cases if not c.investigator_key),
+        unassigned_open_cases=sum(1 for c in open_cases if not c.investigator_keys),
         open_per_investigator_mean=(sum(loads) / len(loads)) if loads else None,
         open_per_investigator_max=max(loads) if loads else None,
         age_bands=bands,

@@ -117,7 +117,7 @@ def load_casework_export(path: Path) -> list[CaseRecord]:
             partner_kind=raw.get("partner_kind"),
             is_open=status == "open",
             closed_on=_date(raw.get("closed_on"), f"{where}.closed_on", errors),
-            investigator_key=raw.get("investigator_key"),
+            investigator_keys=tuple(str(k) for k in raw.get("investigator_keys") or ()),
             subjects=tuple(
                 SubjectRecord(subject_key=str(s.get("key", f"{i}:{j}")),
                               staff_type=str(s.get("staff_type") or "unknown"),
@@ -155,7 +155,7 @@ def cases_to_export(cases: list[CaseRecord]) -> dict[str, Any]:
                 "received_on": c.received_on.isoformat(), "category": c.category,
                 "apsp": c.apsp, "source": c.source, "partner_kind": c.partner_kind,
                 "status": "open" if c.is_open else "closed", "closed_on": _iso(c.closed_on),
-                "investigator_key": c.investigator_key,
+                "investigator_keys": list(c.investigator_keys),
                 "subjects": [{"key": s.subject_key, "staff_type": s.staff_type, "role": s.role,
                               "unit": s.unit} for s in c.subjects],
                 "persons": [{"key": p.person_key, "role": p.role,

@@ -191,3 +191,21 @@ def extract_gaps(*, view: ExtractView, year: int) -> list[Gap]:
                 consequence="encrypted or ephemeral messaging apps on them cannot be found",
             ))
     return gaps
+
+
+def subject_attributes(*, view: ExtractView, staff_ids: list[str]) -> dict[str, tuple[str, str, str]]:
+    """staff_id -> (staff type, rank, unit function) for the subjects of reports.
+
+    Units are grouped by function (contract enum), not by name, so that the assessment shows
+    patterns rather than small groups that would point at individuals.
+    """
+    if not staff_ids:
+        return {}
+    rows = view.con.execute(
+        """SELECT s.staff_id, s.staff_type, coalesce(nullif(trim(s.rank), ''), 'Not recorded'),
+                  coalesce(u.function, 'other')
+           FROM staff s LEFT JOIN units u ON u.unit_id = s.unit_id
+           WHERE s.staff_id IN (SELECT unnest(?::VARCHAR[]))""",
+        [staff_ids],
+    ).fetchall()
+    return {str(sid): (str(t), str(rank), str(function)) for sid, t, rank, function in rows}

@@ -7,7 +7,7 @@ document always renders with every section.
 
 `CaseRecord` and friends are the plain, pseudonymous view of casework the figures are counted
 from: the casework database (probity.web.casework) or a casework export file fills them. They
-carry no names; `subject_key` and `investigator_key` are opaque and used only to count distinct
+carry no names; `subject_key` and `investigator_keys` are opaque and used only to count distinct
 people, never printed or returned.
 """
 
@@ -96,7 +96,7 @@ class CaseRecord:
     partner_kind: str | None = None  # the kind of partner organisation that raised it
     is_open: bool = True
     closed_on: dt.date | None = None
-    investigator_key: str | None = None
+    investigator_keys: tuple[str, ...] = ()  # everyone investigating it (a case counts for each)
     subjects: tuple[SubjectRecord, ...] = ()
     persons: tuple[PersonRecord, ...] = ()
     referral: ReferralRecord | None = None

@@ -9,7 +9,7 @@ reason, and the document still renders.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from probity.reports.extract_figures import (
     extract_gaps,
     extract_view,
     ict_coverage,
+    subject_attributes,
     workforce_by_staff_type,
 )
 from probity.reports.figures import (
@@ -34,6 +35,7 @@ from probity.reports.figures import (
 )
 from probity.reports.judgements import judgements_from_database, judgements_from_file
 from probity.reports.risk import load_risk_config, risk_matrix
+from probity.reports.taxonomy import label
 
 __all__ = ["GatherOptions", "gather"]
 
@@ -98,6 +100,8 @@ def gather(options: GatherOptions) -> AssessmentFigures:
     else:
         cases = NoData("no casework given (run with --casework FILE, or from the web app)")
 
+    if view is not None and not isinstance(cases, NoData):
+        cases = _with_subject_attributes(cases, view)
     workforce = workforce_by_staff_type(view=view, year=year) if view else None
     figures.workforce = workforce if workforce is not None else no_extract
     if isinstance(cases, NoData):
@@ -148,6 +152,24 @@ def gather(options: GatherOptions) -> AssessmentFigures:
                                config=load_risk_config(options.risk_config))
     figures.judgements = _judgements(options)
     return figures
+
+
+def _with_subject_attributes(cases: list[CaseRecord], view: ExtractView) -> list[CaseRecord]:
+    """Fill subjects' staff type, rank and unit function from the extract's staff table."""
+    wanted = sorted({s.subject_key for c in cases for s in c.subjects if s.staff_type == "unknown"})
+    found = subject_attributes(view=view, staff_ids=wanted)
+    if not found:
+        return cases
+    enriched = []
+    for case in cases:
+        subjects = tuple(
+            replace(s, staff_type=found[s.subject_key][0], role=found[s.subject_key][1],
+                    unit=label(found[s.subject_key][2]))
+            if s.staff_type == "unknown" and s.subject_key in found else s
+            for s in case.subjects
+        )
+        enriched.append(replace(case, subjects=subjects))
+    return enriched
 
 
 def _vetting(*, extract: Any, as_of: dt.date) -> VettingFigures | NoData:
