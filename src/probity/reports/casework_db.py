@@ -7,10 +7,18 @@ tables not migrated, database down) becomes a `NoData` saying so.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
-from probity.reports.figures import CaseRecord, NoData
+from probity.reports.figures import (
+    CaseRecord,
+    NoData,
+    OutcomeRecord,
+    PersonRecord,
+    ReferralRecord,
+    SubjectRecord,
+)
 
 __all__ = ["django_ready", "load_cases"]
 
@@ -68,6 +76,96 @@ def _model(name: str) -> Any:
         raise _ModelsNotReady(f"the casework app has no {name} model yet") from exc
 
 
+def _first_attr(obj: Any, names: tuple[str, ...]) -> Any:
+    for name in names:
+        if hasattr(obj, name):
+            return getattr(obj, name)
+    return None
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).date() if value.tzinfo else value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def _related(report: Any, contains: str) -> list[Any]:
+    """Rows of any reverse relation whose model name contains `contains` (e.g. referral)."""
+    rows: list[Any] = []
+    for rel in report._meta.related_objects:
+        if contains in rel.related_model.__name__.lower():
+            accessor = rel.get_accessor_name()
+            if rel.one_to_one:
+                row = getattr(report, accessor, None) if hasattr(report, accessor) else None
+                rows += [row] if row is not None else []
+            else:
+                rows += list(getattr(report, accessor).all())
+    return rows
+
+
+def _referral(report: Any) -> ReferralRecord | None:
+    criteria = getattr(report, "referral_criteria", None) or []
+    rows = _related(report, "referral")
+    if not criteria and not rows:
+        return None
+    latest = max(rows, key=lambda r: getattr(r, "pk", 0)) if rows else None
+    referred_at = _first_attr(latest, ("referred_at", "made_at", "created_at")) if latest else None
+    decision = _first_attr(latest, ("mode", "decision", "iopc_decision")) if latest else None
+    return ReferralRecord(required=bool(criteria) or latest is not None,
+                          due_at=getattr(report, "referral_due_at", None),
+                          referred_at=referred_at, decision=str(decision or "pending"))
+
+
+def _outcomes(report: Any) -> tuple[OutcomeRecord, ...]:
+    found = []
+    for row in _related(report, "outcome"):
+        value = _first_attr(row, ("outcome", "kind", "result"))
+        if value is None:
+            continue
+        found.append(OutcomeRecord(
+            outcome=str(value),
+            decided_on=_as_date(_first_attr(row, ("decided_on", "decided_at", "created_at"))),
+            barred_list=bool(_first_attr(row, ("barred_list", "barred_list_notified",
+                                                "barred_list_notified_on"))),
+            advisory_list=bool(_first_attr(row, ("advisory_list", "advisory_list_notified",
+                                                  "advisory_list_notified_on"))),
+        ))
+    return tuple(found)
+
+
 def _read_cases() -> list[CaseRecord]:
-    _model("Report")
-    raise _ModelsNotReady("the casework models are not mapped to the reports yet")
+    """Every report, as counts need them (the report is an aggregate over all casework)."""
+    from django.db import transaction
+
+    from probity.web.audit.services import access_log_record
+
+    report_model = _model("Report")
+    cases: list[CaseRecord] = []
+    with transaction.atomic():
+        reports = report_model.objects.all().prefetch_related("subjects", "persons", "team")
+        for report in reports.iterator(chunk_size=2000):
+            status = str(getattr(report, "status", "open"))
+            closed = _as_date(_first_attr(report, ("closed_on", "closed_at")))
+            cases.append(CaseRecord(
+                received_on=report.received_on,
+                category=report.national_category,
+                apsp=bool(report.abuse_of_position_sexual_purpose),
+                source=report.source,
+                partner_kind=_first_attr(report, ("partner_kind", "partner_organisation_kind")),
+                is_open=status != "closed",
+                closed_on=closed,
+                investigator_keys=tuple(str(u.pk) for u in report.team.all()),
+                subjects=tuple(SubjectRecord(subject_key=s.staff_id) for s in report.subjects.all()),
+                persons=tuple(PersonRecord(role=p.role, person_key=p.nominal_id or "",
+                                           vulnerabilities=tuple(p.vulnerability or ()))
+                              for p in report.persons.all()),
+                referral=_referral(report),
+                outcomes=_outcomes(report),
+                criminal_outcome=_first_attr(report, ("criminal_outcome",)),
+                safeguarding_referrals=len(_related(report, "safeguarding")),
+            ))
+        # DPA 2018 s62: the report consulted every case, if only to count it
+        access_log_record(actor=None, action="export", object_type="casework_aggregate",
+                          object_id=f"{len(cases)} reports",
+                          purpose="strategic threat assessment / national return (counts only)")
+    return cases

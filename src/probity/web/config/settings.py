@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "probity.web.workforce",
     "probity.web.alerts",
     "probity.web.casework",
+    "probity.web.assessments",
 ]
 
 MIDDLEWARE = [

@@ -9,4 +9,5 @@ urlpatterns = [
     path("audit/", include("probity.web.audit.urls")),
     path("alerts/", include("probity.web.alerts.urls")),
     path("reports/", include("probity.web.casework.urls")),
+    path("assessments/", include("probity.web.assessments.urls")),
 ]
