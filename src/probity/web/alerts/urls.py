@@ -7,4 +7,6 @@ from probity.web.alerts import views
 app_name = "alerts"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("<int:alert_id>/", views.detail, name="detail"),
+    path("<int:alert_id>/decide/", views.decide, name="decide"),
 ]

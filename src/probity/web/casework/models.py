@@ -105,7 +105,7 @@ class ReportEvidence(models.Model):
     incident_id = models.CharField(max_length=64, blank=True, default="")
     first_ts = models.DateTimeField(null=True, blank=True)
     last_ts = models.DateTimeField(null=True, blank=True)
-    count = models.PositiveIntegerField(default=1)
+    count = models.FloatField(default=1.0)
     weight = models.FloatField(default=0.0)
     detail = models.TextField(blank=True, default="")
 

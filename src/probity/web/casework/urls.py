@@ -6,5 +6,9 @@ from probity.web.casework import views
 
 app_name = "casework"
 urlpatterns = [
-    path("", views.report_list, name="report_list"),
+    path("", views.report_list_view, name="report_list"),
+    path("new/", views.report_new, name="report_new"),
+    path("<int:report_id>/", views.report_detail, name="report_detail"),
+    path("<int:report_id>/referral/", views.report_referral, name="report_referral"),
+    path("<int:report_id>/grant/", views.report_grant, name="report_grant"),
 ]

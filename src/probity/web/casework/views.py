@@ -1,13 +1,140 @@
+"""Report pages: list (own teams only), intake, detail (purpose first), IOPC referral, grants."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from datetime import date
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from probity.web.audit.services import access_log_record
+from probity.web.casework.categories import (
+    VULNERABILITY_FLAGS,
+    HandlingCode,
+    IntelligenceAssessment,
+    NationalCategory,
+    PersonRole,
+    ReportSource,
+    SourceEvaluation,
+)
+from probity.web.casework.iopc import CRITERIA
+from probity.web.casework.selectors import report_get_for, report_get_for_change, report_list
+from probity.web.casework.services import (
+    PersonInput,
+    report_assess_referral,
+    report_create,
+    report_grant_access,
+)
 from probity.web.core.access import requires
+from probity.web.core.errors import InvalidInput, NotPermitted
+from probity.web.core.purpose import purpose_gate, purpose_get
 
 
 @require_GET
 @requires("casework.view_report")
-def report_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "casework/report_list.html", {"reports": []})
+def report_list_view(request: HttpRequest) -> HttpResponse:
+    with transaction.atomic():
+        reports = report_list(viewer=request.user)
+        page = Paginator(reports, 50).get_page(request.GET.get("page"))
+        access_log_record(actor=request.user, action="search", object_type="report",
+                          object_id="list", purpose="report list",
+                          fields_shown=["reference", "category", "grading", "status",
+                                        f"page={page.number}"])
+    return render(request, "casework/report_list.html", {"page": page})
+
+
+def _form_context() -> dict[str, object]:
+    return {"categories": NationalCategory.choices, "source_evaluations": SourceEvaluation.choices,
+            "assessments": IntelligenceAssessment.choices, "handling_codes": HandlingCode.choices,
+            "sources": ReportSource.choices, "person_roles": PersonRole.choices,
+            "vulnerability_flags": VULNERABILITY_FLAGS}
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@requires("casework.add_report")
+def report_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "casework/report_new.html", {"form": {}, **_form_context()})
+    post = request.POST
+    persons = []
+    if post.get("person_nominal_id", "").strip() or post.get("person_name", "").strip():
+        persons.append(PersonInput(role=post.get("person_role", ""),
+                                   nominal_id=post.get("person_nominal_id", "").strip(),
+                                   name=post.get("person_name", "").strip(),
+                                   vulnerability=tuple(post.getlist("person_vulnerability"))))
+    try:
+        report = report_create(
+            actor=request.user, source=post.get("source", ""),
+            national_category=post.get("national_category", ""),
+            abuse_of_position_sexual_purpose=post.get("apsp") == "yes",
+            source_evaluation=post.get("source_evaluation", ""),
+            intelligence_assessment=post.get("intelligence_assessment", ""),
+            handling_code=post.get("handling_code", ""),
+            legacy_grading=post.get("legacy_grading", ""),
+            narrative=post.get("narrative", ""),
+            received_on=_parse_date(post.get("received_on", "")),
+            subjects=[s.strip() for s in post.get("subjects", "").split(",") if s.strip()],
+            persons=persons)
+    except InvalidInput as exc:
+        return render(request, "casework/report_new.html",
+                      {"form": post, "errors": exc.errors, **_form_context()}, status=400)
+    messages.success(request, f"Report {report.reference} recorded")
+    return redirect("casework:report_detail", report_id=report.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("casework.view_report")
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    gate = purpose_gate(request, object_type="report", object_id=report_id)
+    if isinstance(gate, HttpResponse):
+        return gate
+    found = report_get_for(viewer=request.user, report_id=report_id, purpose=gate)
+    return render(request, "casework/report_detail.html", {
+        "detail": found, "report": found.report, "purpose": gate, "criteria": CRITERIA,
+        "can_refer": request.user.has_perm("casework.refer_report"),
+    })
+
+
+@require_POST
+@requires("casework.view_report", "casework.refer_report")
+def report_referral(request: HttpRequest, report_id: int) -> HttpResponse:
+    purpose = purpose_get(request, object_type="report", object_id=report_id)
+    if not purpose:
+        return redirect("casework:report_detail", report_id=report_id)
+    report = report_get_for_change(viewer=request.user, report_id=report_id)
+    try:
+        report_assess_referral(actor=request.user, report=report,
+                               criteria=request.POST.getlist("criteria"), purpose=purpose)
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(exc.errors.values()))
+    else:
+        messages.success(request, "IOPC referral assessment recorded")
+    return redirect("casework:report_detail", report_id=report_id)
+
+
+@require_POST
+@requires("casework.view_report")
+def report_grant(request: HttpRequest, report_id: int) -> HttpResponse:
+    purpose = purpose_get(request, object_type="report", object_id=report_id)
+    if not purpose:
+        return redirect("casework:report_detail", report_id=report_id)
+    report = report_get_for_change(viewer=request.user, report_id=report_id)
+    try:
+        report_grant_access(actor=request.user, report=report,
+                            username=request.POST.get("username", "").strip(), purpose=purpose)
+    except (InvalidInput, NotPermitted) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Access granted")
+    return redirect("casework:report_detail", report_id=report_id)

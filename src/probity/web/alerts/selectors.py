@@ -1,0 +1,113 @@
+"""Reads of alerts, for a viewer. The queue shows pseudonyms only; the subject's identity is
+revealed by `alert_get_for` with a stated purpose, and that access is logged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+
+from probity.web.alerts.models import Alert, AlertEvidence, ScanRun
+from probity.web.audit.services import access_log_record
+from probity.web.workforce.models import Nominal, NominalFlag, StaffMember, Unit
+
+
+def _require_view(viewer: Any) -> None:
+    if not viewer.has_perm("alerts.view_alert"):
+        raise PermissionDenied
+
+
+def scan_run_latest() -> ScanRun | None:
+    return ScanRun.objects.order_by("-pk").first()
+
+
+def alert_queue(*, viewer: Any, status: str = Alert.Status.NEW,
+                min_score: float = 0.0) -> QuerySet[Alert]:
+    """The latest scan run's alerts in this status, highest score first (ties by rank).
+
+    Subjects appear only as pseudonyms; fields shown are pseudonym, score, rank, reasons."""
+    _require_view(viewer)
+    run = scan_run_latest()
+    if run is None:
+        return Alert.objects.none()
+    alerts = Alert.objects.filter(scan_run=run, status=status).only(
+        "pk", "pseudonym", "rank", "score", "reasons", "status", "scan_run_id")
+    if status == Alert.Status.NEW:
+        alerts = alerts.filter(score__gt=min_score)
+    return alerts.order_by("-score", "rank")
+
+
+def alert_summary_for(*, viewer: Any, alert_id: int) -> Alert:
+    """The pseudonymised alert (before a purpose is stated): no identity, no evidence."""
+    _require_view(viewer)
+    alert = Alert.objects.filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+@dataclass
+class TimelineEntry:
+    evidence: AlertEvidence
+    nominal: Nominal | None
+
+
+@dataclass
+class AlertDetail:
+    alert: Alert
+    subject: StaffMember | None
+    unit: Unit | None
+    persons_of_concern: list[tuple[str, Nominal | None, list[str]]]
+    timeline: list[TimelineEntry]
+
+
+def alert_get_for(*, viewer: Any, alert_id: int, purpose: str) -> AlertDetail:
+    """The alert with its subject, persons of concern and evidence timeline; the view is
+    logged (who, when, which alert, which fields, why) in the same transaction."""
+    _require_view(viewer)
+    if not viewer.has_perm("alerts.triage_alert"):
+        raise PermissionDenied
+    if not purpose:
+        raise PermissionDenied
+    with transaction.atomic():
+        alert = Alert.objects.filter(pk=alert_id).first()
+        if alert is None:
+            raise Http404
+        subject = StaffMember.objects.filter(staff_id=alert.staff_id).first()
+        unit = Unit.objects.filter(unit_id=subject.unit_id).first() if subject else None
+        evidence = list(AlertEvidence.objects.filter(alert=alert).order_by("first_ts", "pk"))
+        nominal_ids = set(alert.persons_of_concern) | {e.nominal_id for e in evidence
+                                                       if e.nominal_id}
+        nominals = {n.nominal_id: n for n in Nominal.objects.filter(nominal_id__in=nominal_ids)}
+        flags: dict[str, list[str]] = {}
+        for flag in NominalFlag.objects.filter(nominal_id__in=alert.persons_of_concern):
+            flags.setdefault(flag.nominal_id, []).append(flag.flag)
+        access_log_record(actor=viewer, action="view", object_type="alert", object_id=alert.pk,
+                          purpose=purpose,
+                          fields_shown=["subject", "persons_of_concern", "evidence"])
+        return AlertDetail(
+            alert=alert, subject=subject, unit=unit,
+            persons_of_concern=[(nid, nominals.get(nid), sorted(set(flags.get(nid, []))))
+                                for nid in alert.persons_of_concern],
+            timeline=[TimelineEntry(evidence=e, nominal=nominals.get(e.nominal_id))
+                      for e in evidence],
+        )
+
+
+def indicator_effectiveness(*, viewer: Any) -> list[dict[str, Any]]:
+    """For each indicator: triaged alerts carrying it, how many were developed, the share."""
+    _require_view(viewer)
+    from django.db.models import Count, Q
+
+    rows = (AlertEvidence.objects.exclude(alert__status=Alert.Status.NEW)
+            .values("indicator")
+            .annotate(triaged=Count("alert", distinct=True),
+                      developed=Count("alert", distinct=True,
+                                      filter=Q(alert__status=Alert.Status.DEVELOPED)))
+            .order_by("indicator"))
+    return [{**row, "share": row["developed"] / row["triaged"] if row["triaged"] else 0.0}
+            for row in rows]

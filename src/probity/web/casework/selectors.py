@@ -1,0 +1,71 @@
+"""Reads of reports, always for a viewer: a report is visible only to its team."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+
+from probity.web.audit.services import access_log_record
+from probity.web.casework.models import Report
+from probity.web.workforce.models import Nominal, NominalFlag, StaffMember
+
+
+def report_list(*, viewer: Any) -> QuerySet[Report]:
+    """Reports on the viewer's teams only (lists and counts never show others)."""
+    if not viewer.has_perm("casework.view_report"):
+        raise PermissionDenied
+    return Report.objects.filter(team=viewer).order_by("-created_at")
+
+
+@dataclass
+class ReportDetail:
+    report: Report
+    subjects: list[tuple[str, StaffMember | None]]
+    persons: list[tuple[Any, Nominal | None, list[str]]]
+    evidence: list[Any]
+
+
+def report_get_for(*, viewer: Any, report_id: int, purpose: str) -> ReportDetail:
+    """One report with subjects' and persons' names; the view is logged with its purpose.
+    Reports outside the viewer's teams are not found (no hint that they exist)."""
+    if not viewer.has_perm("casework.view_report"):
+        raise PermissionDenied
+    with transaction.atomic():
+        report = Report.objects.filter(pk=report_id, team=viewer).first()
+        if report is None:
+            raise Http404
+        subject_ids = list(report.subjects.values_list("staff_id", flat=True))
+        staff = {s.staff_id: s for s in StaffMember.objects.filter(staff_id__in=subject_ids)}
+        persons = list(report.persons.all())
+        nominal_ids = [p.nominal_id for p in persons if p.nominal_id]
+        nominals = {n.nominal_id: n for n in Nominal.objects.filter(nominal_id__in=nominal_ids)}
+        flags: dict[str, list[str]] = {}
+        for flag in NominalFlag.objects.filter(nominal_id__in=nominal_ids):
+            flags.setdefault(flag.nominal_id, []).append(flag.flag)
+        access_log_record(actor=viewer, action="view", object_type="report", object_id=report.pk,
+                          purpose=purpose,
+                          fields_shown=["category", "grading", "subjects", "persons",
+                                        "narrative", "evidence"])
+        return ReportDetail(
+            report=report,
+            subjects=[(sid, staff.get(sid)) for sid in subject_ids],
+            persons=[(p, nominals.get(p.nominal_id), sorted(set(p.vulnerability)
+                                                            | set(flags.get(p.nominal_id, []))))
+                     for p in persons],
+            evidence=list(report.evidence.all()),
+        )
+
+
+def report_get_for_change(*, viewer: Any, report_id: int) -> Report:
+    """The report for a change by its team (the change's service writes the log entry)."""
+    if not viewer.has_perm("casework.view_report"):
+        raise PermissionDenied
+    report = Report.objects.filter(pk=report_id, team=viewer).first()
+    if report is None:
+        raise Http404
+    return report
