@@ -128,15 +128,23 @@ class EventLog:
         n = len(ts)
         for name, arr in (("ts", ts), ("staff", staff), ("system", system), ("action", action),
                           ("otype", otype), ("obj", obj), ("context", context)):
-            a = np.asarray(arr, dtype=np.int64)
+            dtype = self.DTYPES[name]
+            a = np.asarray(arr)
             if a.ndim == 0 or a.size == 1 and n != 1:
-                a = np.full(n, int(a.reshape(-1)[0]) if a.size else 0, dtype=np.int64)
-            getattr(self, name).append(a)
+                a = np.full(n, int(a.reshape(-1)[0]) if a.size else 0)
+            getattr(self, name).append(a.astype(dtype))
+
+    # compact columns: about 20 bytes an event before writing
+    DTYPES = {"ts": np.int64, "staff": np.int32, "system": np.int8, "action": np.int8,
+              "otype": np.int8, "obj": np.int32, "context": np.int8}
 
     def columns(self) -> dict[str, IntArray]:
-        return {k: (np.concatenate(getattr(self, k)) if getattr(self, k)
-                    else np.empty(0, np.int64))
-                for k in ("ts", "staff", "system", "action", "otype", "obj", "context")}
+        out = {}
+        for k in ("ts", "staff", "system", "action", "otype", "obj", "context"):
+            parts = getattr(self, k)
+            out[k] = np.concatenate(parts) if parts else np.empty(0, self.DTYPES[k])
+            parts.clear()
+        return out
 
 
 @dataclass
@@ -208,6 +216,7 @@ class Activity:
 
 
 NULL_DAY = -(10**6)
+BACKGROUND_CHUNK = 2_000_000
 
 
 def build_devices(w: World) -> Activity:
@@ -447,9 +456,13 @@ def build_audit(w: World, act: Activity, *, off_duty_casework: IntArray) -> None
     job = w.s_job[w.sh_staff]
     k = rng.poisson(np.array([j.background_per_shift for j in JOBS])[job] * scale)
     sh = np.repeat(np.arange(w.sh_staff.size), k)
-    staff = w.sh_staff[sh]
-    ts = w.sh_start[sh] + (rng.random(sh.size) * (w.sh_end[sh] - w.sh_start[sh])).astype(np.int64)
-    _background(w, act, staff=staff, ts=ts)
+    for lo in range(0, sh.size, BACKGROUND_CHUNK):
+        part = sh[lo:lo + BACKGROUND_CHUNK]
+        staff = w.sh_staff[part]
+        ts = w.sh_start[part] + (rng.random(part.size) * (w.sh_end[part] - w.sh_start[part])
+                                 ).astype(np.int64)
+        _background(w, act, staff=staff, ts=ts)
+    del sh
     # 3. off-duty use by everyone (finishing work at home, early starts) and curiosity
     per_month = np.where(np.array([j.staff_type for j in JOBS])[w.s_job] == "officer", 2.0, 0.8)
     k = rng.poisson(per_month * w.months * scale)

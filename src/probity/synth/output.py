@@ -373,7 +373,7 @@ def _write_events(w: World, act: Activity, ids: Ids, out: Path, fmt: str,
 
     cols = act.events.columns()
     ts = cols["ts"]
-    ts = np.clip(ts, w.t0, w.t1 - 1)
+    np.clip(ts, w.t0, w.t1 - 1, out=ts)
     order = np.argsort(ts, kind="stable")
     rng = np.random.default_rng([w.seed, 91])
     objects = pa.array(ids.objects, type=pa.string())
@@ -395,8 +395,8 @@ def _write_events(w: World, act: Activity, ids: Ids, out: Path, fmt: str,
         sel = order[a:b]
         n = sel.size
         t = ts[sel]
-        staff = cols["staff"][sel]
-        system = cols["system"][sel]
+        staff = cols["staff"][sel].astype(np.int64)
+        system = cols["system"][sel].astype(np.int64)
         ctx = cols["context"][sel]
         reason = np.zeros(n, dtype=np.int64)
         for c, p in enumerate(ctx_probs):
@@ -405,6 +405,7 @@ def _write_events(w: World, act: Activity, ids: Ids, out: Path, fmt: str,
                 reason[m] = choice_codes(rng, int(m.sum()), p)
         asked = rng.random(n) < REASON_ASKED[system]
         dev = event_devices(w, act, staff, t)
+        obj = cols["obj"][sel]
         ev = pa.array(np.arange(ids.event_base + a, ids.event_base + b, dtype=np.int64))
         sink.write({
             "event_id": pc.binary_join_element_wise("E", pc.cast(ev, pa.string()), ""),
@@ -413,7 +414,7 @@ def _write_events(w: World, act: Activity, ids: Ids, out: Path, fmt: str,
             "system": systems.take(pa.array(system)),
             "action": actions.take(pa.array(cols["action"][sel])),
             "object_type": otypes.take(pa.array(cols["otype"][sel])),
-            "object_id": objects.take(pa.array(cols["obj"][sel], mask=cols["obj"][sel] < 0)),
+            "object_id": objects.take(pa.array(obj, mask=obj < 0)),
             "reason": reasons.take(pa.array(reason, mask=~asked)),
             "workstation": hosts.take(pa.array(dev, mask=dev < 0)),
             "device_id": device_ids.take(pa.array(dev, mask=dev < 0)),

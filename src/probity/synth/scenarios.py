@@ -358,14 +358,17 @@ def _met_through_work(w: World, staff: int, *, k: int, latest: int) -> list[tupl
     rows, nom = rows[ok], nom[ok]
     if rows.size == 0:
         return []
+    age = (start_days - w.n_dob[nom]) / 365.25
     vulnerable = np.isin(nom, w.f_nominal[np.isin(w.f_flag, [
         FLAG["domestic_abuse_victim"], FLAG["vulnerable_adult"], FLAG["mental_health"],
         FLAG["sexual_offence_victim"], FLAG["substance_misuse"]])])
     cat = w.i_category[w.in_incident[rows]]
-    weight = 1.0 + 3.0 * vulnerable + 2.0 * np.isin(cat, [CAT["domestic_abuse"],
+    # most are victims of domestic abuse or otherwise vulnerable, and young adults
+    weight = 0.3 + 4.0 * vulnerable + 3.0 * np.isin(cat, [CAT["domestic_abuse"],
                                                           CAT["sexual_offence"],
                                                           CAT["stalking_harassment"]])
-    weight += 1.5 * (w.in_role[rows] == NROLE["victim"])
+    weight += 1.0 * (w.in_role[rows] == NROLE["victim"])
+    weight *= np.where((age >= 16) & (age <= 40), 1.5, 1.0)
     pick = rng.choice(rows.size, size=min(k, rows.size), replace=False, p=weight / weight.sum())
     out = []
     seen: set[int] = set()
