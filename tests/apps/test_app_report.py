@@ -53,7 +53,8 @@ DEVICE_APPS = [
 
 
 def tables() -> dict[str, list[dict[str, Any]]]:
-    return {"units": UNITS, "staff": STAFF, "devices": DEVICES, "device_apps": DEVICE_APPS}
+    return {"units": [dict(r) for r in UNITS], "staff": [dict(r) for r in STAFF],
+            "devices": [dict(r) for r in DEVICES], "device_apps": [dict(r) for r in DEVICE_APPS]}
 
 
 def independent_pairs(device_apps: list[dict[str, Any]], devices: list[dict[str, Any]]

@@ -124,7 +124,8 @@ def tables() -> dict[str, list[dict[str, Any]]]:
         for level, status, decided, expires in rows:
             vetting.append({"staff_id": staff_id, "level": level, "status": status,
                             "decided_on": decided, "expires_on": expires})
-    return {"units": UNITS, "posts": POSTS, "staff": staff, "vetting": vetting}
+    return {"units": [dict(u) for u in UNITS], "posts": [dict(p) for p in POSTS],
+            "staff": staff, "vetting": vetting}
 
 
 @pytest.fixture

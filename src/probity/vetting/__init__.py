@@ -12,6 +12,12 @@ from probity.vetting.compliance import (
     compliance_from_connection,
     vetting_compliance,
 )
+from probity.vetting.register import (
+    RegisterChange,
+    RegisterSnapshot,
+    register_changes,
+    register_snapshot,
+)
 from probity.vetting.settings import (
     DEFAULT_RENEWAL_YEARS,
     VettingSettings,
@@ -21,10 +27,14 @@ from probity.vetting.settings import (
 __all__ = [
     "ComplianceReport",
     "GroupFigures",
+    "RegisterChange",
+    "RegisterSnapshot",
     "StaffCompliance",
     "VettingSettings",
     "DEFAULT_RENEWAL_YEARS",
     "compliance_from_connection",
     "load_vetting_settings",
+    "register_changes",
+    "register_snapshot",
     "vetting_compliance",
 ]

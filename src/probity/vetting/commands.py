@@ -72,6 +72,42 @@ def report(
         typer.echo(f"wrote {path}")
 
 
+@vetting_app.command("changes")
+def changes(
+    before_dir: Path = typer.Argument(..., help="The earlier Force Extract."),
+    after_dir: Path = typer.Argument(..., help="The later Force Extract."),
+    as_json: bool = typer.Option(False, "--json", help="Print the changes as JSON."),
+    csv_out: Path | None = typer.Option(None, "--csv", help="Also write the changes to this "
+                                        "CSV file."),
+) -> None:
+    """What changed in the vetting register (posts, clearances, people's posts) between two
+    extracts, so that nothing is silently overwritten."""
+    from probity.extract import open_extract
+    from probity.vetting.export import atomic_write_csv
+    from probity.vetting.register import register_changes, register_snapshot
+
+    with open_extract(before_dir) as before_extract:
+        before = register_snapshot(extract=before_extract)
+    with open_extract(after_dir) as after_extract:
+        after = register_snapshot(extract=after_extract)
+    found = register_changes(before=before, after=after)
+    columns = ("entity", "key", "change", "field", "before", "after")
+    if csv_out is not None:
+        atomic_write_csv(csv_out, columns, ([c.to_dict()[k] for k in columns] for c in found))
+    if as_json:
+        typer.echo(json.dumps([c.to_dict() for c in found], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Vetting register changes: {len(found)}")
+    for col in columns:
+        table.add_column(col)
+    for c in found:
+        table.add_row(c.entity, c.key, c.change, c.field or "", c.before or "", c.after or "")
+    Console().print(table)
+
+
 def _print_rich(result: object, *, show_lists: bool) -> None:
     from rich import box
     from rich.console import Console
