@@ -93,6 +93,14 @@ class GroupIndex:
         return np.where(found, self.count[pos], 0)
 
 
+def where_or_none(mask: BoolArray, values: npt.ArrayLike) -> StrArray:
+    """values where mask holds, None elsewhere (an object array)."""
+    out = np.full(len(mask), None, dtype=object)
+    vals = np.asarray(values, dtype=object)
+    out[mask] = vals[mask] if vals.ndim else vals
+    return out
+
+
 def take_str(values: StrArray, idx: IntArray) -> StrArray:
     """values[idx] with None where idx is -1."""
     out = np.empty(len(idx), dtype=object)

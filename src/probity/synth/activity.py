@@ -29,6 +29,7 @@ from probity.synth._util import (
     choice_codes,
     opaque_ids,
     random_mobiles,
+    where_or_none,
 )
 from probity.synth.world import CAT, JOBS, PATROL_JOBS, World, on_duty_mask, on_duty_times
 
@@ -272,8 +273,8 @@ def build_devices(w: World) -> Activity:
     enrolled = np.where(joined, np.maximum(enrolled, w.s_start[np.maximum(d_owner, 0)]), enrolled)
     host_num = rng.choice(90000, count, replace=False) + 10000
     prefix = np.where(d_kind == "laptop", "LT", np.where(d_kind == "desktop", "WS", ""))
-    host = np.where(np.isin(d_kind, ["laptop", "desktop"]),
-                    np.char.add(prefix.astype(str), host_num.astype(str)).astype(object), None)
+    host = where_or_none(np.isin(d_kind, ["laptop", "desktop"]),
+                         np.char.add(prefix.astype(str), host_num.astype(str)).astype(object))
     desk_by_unit = GroupIndex.build(np.where(d_kind == "desktop", d_unit_all, -1))
     usual = desk_by_unit.sample(rng, w.s_unit)
     del desk0

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +53,7 @@ def _times(ts: IntArray, null: np.ndarray | None = None) -> pa.Array:
     return pa.array(np.asarray(ts, dtype=np.int64), type=pa.timestamp("s", tz="UTC"), mask=null)
 
 
-def _strings(values: StrArray | list[object]) -> pa.Array:
+def _strings(values: StrArray | Sequence[object]) -> pa.Array:
     return pa.array(list(values) if not isinstance(values, np.ndarray) else values,
                     type=pa.string(), from_pandas=True)
 
@@ -285,9 +285,7 @@ def write_all(w: World, act: Activity, truth: Truth, *, out: Path, fmt: str,
     crec = np.concatenate(act.c_received)[order]
     ccompl = np.concatenate(act.c_complainant)[order]
     complaint_ids = opaque_ids(ids.complaint_rng, cs.size, "C", 7)
-    complainant = np.where(ccompl >= 0, ids.nominal[np.maximum(ccompl, 0)],
-                           np.where(ccompl == -2, ids.outside_nominal[
-                               np.arange(cs.size) % max(1, ids.outside_nominal.size)], None))
+    complainant = _refs(ccompl, ids)
     simple("complaints", {
         "complaint_id": _strings(complaint_ids),
         "received_on": _dates(crec),
@@ -304,14 +302,22 @@ def write_all(w: World, act: Activity, truth: Truth, *, out: Path, fmt: str,
         "staff_id": _strings(ids.staff[np.concatenate(act.dc_staff)]),
         "declared_on": _dates(np.concatenate(act.dc_day)),
         "kind": _strings(np.concatenate(act.dc_kind)),
-        "nominal_id": _strings(np.where(dn >= 0, ids.nominal[np.maximum(dn, 0)], np.where(
-            dn == -2, ids.outside_nominal[np.arange(dn.size) % max(1, ids.outside_nominal.size)],
-            None))),
+        "nominal_id": _strings(_refs(dn, ids)),
         "phone": _strings(_phones(np.concatenate(act.dc_phone), dstyle)),
     })
     step("audit events")
     _write_events(w, act, ids, out, fmt, counts)
     return counts, _truth(w, truth, ids)
+
+
+def _refs(rows: IntArray, ids: Ids) -> StrArray:
+    """Person ids: a record in the extract (row >= 0), someone outside it (-2), or none (-1)."""
+    out = np.full(rows.size, None, dtype=object)
+    inside = rows >= 0
+    out[inside] = ids.nominal[rows[inside]]
+    outside = np.flatnonzero(rows == -2)
+    out[outside] = ids.outside_nominal[outside % max(1, ids.outside_nominal.size)]
+    return out
 
 
 def _cat(c: int) -> str:

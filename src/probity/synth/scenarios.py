@@ -249,13 +249,13 @@ def place_staff_identities(w: World, perps: list[Perpetrator], truth: Truth) -> 
     for s, c in zip(others, choice, strict=True):
         role, cats, pool, p_declared = plans[int(c)]
         rec = _add_identity_record(w, int(s), pool, _noisy_identity(w, int(s)), int(s))
-        roles: list[str] = []
+        placed: list[str] = []
         if role:
             inc = _replace_role(w, rec, role, cats, int(w.s_district[s]))
             if inc is not None:
-                roles.append(role)
+                placed.append(role)
         declared = bool(rng.random() < p_declared)
-        truth.links.append((int(s), rec, roles, declared))
+        truth.links.append((int(s), rec, placed, declared))
 
 
 def place_namesakes(w: World, perps: list[Perpetrator], truth: Truth) -> None:
@@ -274,7 +274,7 @@ def place_namesakes(w: World, perps: list[Perpetrator], truth: Truth) -> None:
         for _ in range(int(rng.integers(1, 3))):
             same_year = bool(rng.random() < 0.35)
             if same_year:
-                year_start = int(np.datetime64(np.datetime64(int(w.s_dob[s]), "D"), "Y")
+                year_start = int(np.datetime64(int(w.s_dob[s]), "D").astype("datetime64[Y]")
                                  .astype("datetime64[D]").astype(np.int64))
                 dob = year_start + int(rng.integers(0, 365))
                 if dob == int(w.s_dob[s]):
@@ -302,7 +302,8 @@ def place_namesakes(w: World, perps: list[Perpetrator], truth: Truth) -> None:
             if rng.random() < 0.6:
                 role = "suspect" if pool == 1 else str(rng.choice(["witness", "victim",
                                                                     "reporting_person"]))
-                cats = ("domestic_abuse", "violence", "theft", "public_order", "burglary") \
+                cats: tuple[str, ...] = ("domestic_abuse", "violence", "theft", "public_order",
+                                         "burglary") \
                     if role == "suspect" else ("theft", "violence", "road_traffic", "burglary",
                                                "antisocial_behaviour")
                 if role == "reporting_person":

@@ -26,6 +26,7 @@ from probity.synth._util import (
     choice_codes,
     random_landlines,
     random_mobiles,
+    where_or_none,
 )
 
 
@@ -315,7 +316,7 @@ def new_world(*, staff: int, months: int, seed: int, scale: float,
 
 # --- names -----------------------------------------------------------------------------------
 def _zipf_weights(n: int, a: float) -> FloatArray:
-    return 1.0 / np.arange(1, n + 1) ** a
+    return (1.0 / np.arange(1, n + 1) ** a).astype(np.float64)
 
 
 _SURNAMES = np.array(list(names.COMMON_SURNAMES) + [h + t for h in names.SURNAME_HEADS
@@ -421,7 +422,7 @@ def build_organisation(w: World) -> None:
     patterns: list[str] = []
     for k, j in enumerate(JOBS):
         sel = np.flatnonzero(job == k)
-        for r in sel:
+        for r in sel.tolist():
             d = int(district[r]) if j.district else -1
             if j.function == "response":
                 key = ("response", d if j.district else -1, int(team[r]))
@@ -440,8 +441,7 @@ def build_organisation(w: World) -> None:
             if key not in units:  # roads and specialists on the response pattern
                 key = (key[0], -1, 0)
             unit[r] = units[key]
-    for r in range(n):
-        patterns.append(JOBS[job[r]].pattern)
+    patterns.extend(JOBS[k].pattern for k in job)
     # a few contact-centre and custody staff work permanent nights
     twelve = np.flatnonzero(np.isin(job, [JOB_INDEX[c] for c in
                                           ("call_handler", "dispatcher", "detention_officer")]))
@@ -498,10 +498,10 @@ def build_organisation(w: World) -> None:
         post_vetting.append(vet)
         s_post[r] = len(post_titles) - 1
     for _ in range(max(2, n // 50)):
-        r = int(rng.integers(0, n))
-        j = JOBS[job[r]]
+        holder = int(rng.integers(0, n))
+        j = JOBS[job[holder]]
         post_titles.append(j.title)
-        post_units.append(int(unit[r]))
+        post_units.append(int(unit[holder]))
         post_vetting.append(j.vetting)
     w.s_post = s_post
     w.p_title, w.p_unit, w.p_vetting = post_titles, post_units, post_vetting
@@ -747,11 +747,11 @@ def build_people(w: World) -> None:
     w.n_phone = np.where(has_phone, phones, 0)
     w.n_phone_style = rng.integers(0, 7, n_nom)
     has_email = rng.random(n_nom) < 0.2
-    w.n_email = np.where(
+    w.n_email = where_or_none(
         has_email,
         np.char.add(np.char.add(np.char.lower(w.n_forename.astype(str)),
                                 rng.integers(1, 999, n_nom).astype(str)), "@example.com"
-                    ).astype(object), None)
+                    ).astype(object))
     w.n_true_staff = np.full(n_nom, -1, dtype=np.int64)
 
 
