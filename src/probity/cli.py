@@ -70,6 +70,23 @@ app.add_typer(_web.load_app, name="load")
 from probity.synth import commands as _synth  # noqa: E402  (synth)
 
 app.command("synth")(_synth.synth)
+
+
+@app.command("demo")
+def demo(
+    staff: int = typer.Option(1500, "--staff", help="Size of the demo force."),
+    months: int = typer.Option(6, "--months", help="Months of activity."),
+    seed: int = typer.Option(2026, "--seed", help="Generator seed."),
+    fresh: bool = typer.Option(False, "--fresh", help="Regenerate the demo force from scratch."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to serve on."),
+    port: int = typer.Option(8000, "--port", help="TCP port to serve on."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the app at the end."),
+) -> None:
+    """The main job: synthetic force, analytics, load into the app, serve on 127.0.0.1."""
+    from probity.demo import DemoPlan, demo_run
+
+    demo_run(DemoPlan(staff=staff, months=months, seed=seed, fresh=fresh), host=host, port=port,
+             serve=serve)
 # ------------------------------------------------------------------------------------------
 
 
