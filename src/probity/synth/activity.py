@@ -296,7 +296,11 @@ def _install_apps(w: World, act: Activity) -> None:
     end_day = w.t1 // DAY - 1
     for k, (_, _, prevalence, _) in enumerate(names.PHONE_APPS):
         dev = mobiles[rng.random(mobiles.size) < prevalence]
-        add_apps(w, act, dev, np.full(dev.size, k), first=None, end_day=end_day)
+        first = None
+        if prevalence < 0.5:  # optional apps: installed at any time since enrolment
+            span = np.maximum(end_day - act.d_enrolled[dev], 1)
+            first = act.d_enrolled[dev] + (rng.random(dev.size) * span).astype(np.int64)
+        add_apps(w, act, dev, np.full(dev.size, k), first=first, end_day=end_day)
 
 
 def add_apps(w: World, act: Activity, dev: IntArray, app: IntArray, *, first: IntArray | None,

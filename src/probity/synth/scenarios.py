@@ -32,7 +32,15 @@ from probity.synth.activity import (
     incident_lookup,
     nominal_lookup,
 )
-from probity.synth.world import CAT, JOB_INDEX, JOBS, World, add_nominals, on_duty_times
+from probity.synth.world import (
+    CAT,
+    JOB_INDEX,
+    JOBS,
+    World,
+    add_nominals,
+    on_duty_times,
+    typo,
+)
 
 SCENARIOS = ("attend_then_pursue", "trawling", "complaint_pattern", "undeclared_suspect",
              "encrypted_channel", "subtle")
@@ -115,18 +123,6 @@ def _eligible_scenarios(w: World, staff: int, code: str) -> list[str]:
 
 
 # --- staff who appear in person records -----------------------------------------------------------
-def _typo(rng: np.random.Generator, s: str) -> str:
-    if len(s) < 4:
-        return s
-    i = int(rng.integers(1, len(s) - 1))
-    k = int(rng.integers(0, 3))
-    if k == 0:
-        return s[:i] + s[i + 1] + s[i] + s[i + 2:]
-    if k == 1:
-        return s[:i] + s[i + 1:]
-    return s[:i] + s[i] + s[i:]
-
-
 def _noisy_identity(w: World, staff: int) -> dict[str, object]:
     """How a records clerk might have written this member of staff: nicknames, typos, swapped
     names, missing or transposed dates of birth, another phone format, an old address."""
@@ -137,9 +133,9 @@ def _noisy_identity(w: World, staff: int) -> dict[str, object]:
         opts = names.NICKNAMES[fore]
         fore = opts[int(rng.integers(0, len(opts)))]
     if rng.random() < 0.1:
-        fore = _typo(rng, fore)
+        fore = typo(rng, fore)
     if rng.random() < 0.1:
-        sur = _typo(rng, sur)
+        sur = typo(rng, sur)
     if rng.random() < 0.04:
         fore, sur = sur, fore
     fore = fore.upper() if rng.random() < 0.1 else fore
@@ -256,6 +252,13 @@ def place_staff_identities(w: World, perps: list[Perpetrator], truth: Truth) -> 
                 placed.append(role)
         declared = bool(rng.random() < p_declared)
         truth.links.append((int(s), rec, placed, declared))
+        if rng.random() < 0.2:  # an older, separate record of the same person
+            rec2 = _add_identity_record(w, int(s), 2, _noisy_identity(w, int(s)), int(s))
+            role2 = str(rng.choice(["witness", "reporting_person", "victim"]))
+            inc2 = _replace_role(w, rec2, role2, ("theft", "road_traffic", "antisocial_behaviour",
+                                                  "burglary", "concern_for_welfare"),
+                                 int(w.s_district[s]))
+            truth.links.append((int(s), rec2, [role2] if inc2 is not None else [], False))
 
 
 def place_namesakes(w: World, perps: list[Perpetrator], truth: Truth) -> None:
@@ -439,7 +442,8 @@ def _lookups_after(w: World, act: Activity, p: Perpetrator, nominal: int, after:
     ctx = _lookup_context(w, p.staff, k)
     nominal_lookup(w, act.events, staff=staff, ts=ts, nominal=np.full(k, nominal), context=ctx)
     if incident is not None and rng.random() < 0.4:
-        incident_lookup(w, act.events, staff=staff[:1], ts=ts[:1] - 40,
+        incident_lookup(w, act.events, staff=staff[:1],
+                        ts=np.maximum(ts[:1] - rng.integers(10, 1800, 1), w.t0),
                         incident=np.array([incident]), context=ctx[:1], objects=act.objects)
     return k
 

@@ -735,6 +735,7 @@ def build_people(w: World) -> None:
     w.n_dob = (start_days - age * 365.25).astype(np.int64)
     w.n_dob[rng.random(n_nom) < 0.04] = -(10**6)
     w.n_forename, w.n_surname = draw_names(rng, w.n_female)
+    add_recording_noise(rng, w.n_forename, w.n_surname)
     house, street, postcode = draw_addresses(rng, n_dist)
     w.n_address = (house.astype(str).astype(object) + " " + street)
     no_addr = rng.random(n_nom) < 0.08
@@ -753,6 +754,34 @@ def build_people(w: World) -> None:
                                 rng.integers(1, 999, n_nom).astype(str)), "@example.com"
                     ).astype(object))
     w.n_true_staff = np.full(n_nom, -1, dtype=np.int64)
+
+
+def typo(rng: np.random.Generator, s: str) -> str:
+    """One keying slip: two letters swapped, one dropped or one doubled."""
+    if len(s) < 4:
+        return s
+    i = int(rng.integers(1, len(s) - 2))
+    k = int(rng.integers(0, 3))
+    if k == 0:
+        return s[:i] + s[i + 1] + s[i] + s[i + 2:]
+    if k == 1:
+        return s[:i] + s[i + 1:]
+    return s[:i] + s[i] + s[i:]
+
+
+def add_recording_noise(rng: np.random.Generator, forename: StrArray, surname: StrArray) -> None:
+    """In place: nicknames, typos and upper case, as records clerks write names."""
+    n = len(forename)
+    nick = np.flatnonzero(rng.random(n) < 0.08)
+    for i in nick:
+        opts = names.NICKNAMES.get(str(forename[i]))
+        if opts:
+            forename[i] = opts[int(rng.integers(0, len(opts)))]
+    for arr, p in ((forename, 0.015), (surname, 0.02)):
+        for i in np.flatnonzero(rng.random(n) < p):
+            arr[i] = typo(rng, str(arr[i]))
+    upper = rng.random(n) < 0.04
+    surname[upper] = np.char.upper(surname[upper].astype(str)).astype(object)
 
 
 def add_nominals(w: World, *, pool: IntArray, district: IntArray, female: BoolArray,
