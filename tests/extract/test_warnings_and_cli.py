@@ -41,15 +41,15 @@ def test_warnings_leave_the_extract_valid(make_extract) -> None:
               "manifest key is not part of the contract; ignored"),
         Issue("notes.txt", None, None, None, "file is not part of the contract; ignored"),
         Issue("staff.csv", None, "nickname", None, "not a column of table staff; ignored"),
-        Issue("nominals.csv", 2, "phone", "ex-directory",
-              "phone number that cannot be read as a UK or international number; it will "
-              "match nothing (1 row(s); the first is shown)"),
+        Issue("staff.csv", None, "post_id", None,
+              "refers to posts.post_id, but the extract has no posts table; not checked"),
         Issue("shifts.csv", 1, "start", "2024-03-01T07:00:00",
               "timestamp without a time zone; read as UTC (1 row(s); the first is shown)"),
         Issue("shifts.csv", 1, "end", "2024-03-01 17:00",
               "timestamp without a time zone; read as UTC (1 row(s); the first is shown)"),
-        Issue("staff.csv", None, "post_id", None,
-              "refers to posts.post_id, but the extract has no posts table; not checked"),
+        Issue("nominals.csv", 2, "phone", "ex-directory",
+              "phone number that cannot be read as a UK or international number; it will "
+              "match nothing (1 row(s); the first is shown)"),
     ]
     assert report.missing_optional == ["posts"]
 

@@ -140,20 +140,17 @@ def _cache_write(key: str, report: ValidationReport) -> None:
 # --- opening --------------------------------------------------------------------------------
 
 
-def _materialise(con: duckdb.DuckDBPyConnection, src: TableSource, *, validated: bool) -> None:
-    """Create the typed relation named after the table."""
+def _materialise(con: duckdb.DuckDBPyConnection, src: TableSource) -> None:
+    """Create the typed relation named after the table (CSV: a table; Parquet: a view)."""
     select = typed_select(src.table, src.types)
     name = _q(src.table)
     if src.format == "parquet":
         scan = f"read_parquet('{str(src.path).replace(chr(39), chr(39) * 2)}')"
         con.execute(f"CREATE VIEW {name} AS SELECT {select} FROM {scan}")
-    elif validated:
-        con.execute(f"CREATE TABLE {name} AS SELECT {select} FROM {src.relation}")
     else:
         con.execute(f"CREATE TABLE {name} AS SELECT {select} FROM "
                     f"{csv_scan_sql(src.path, src.header)}")
     con.execute(f"DROP VIEW IF EXISTS {src.relation}")
-    con.execute(f"DROP TABLE IF EXISTS {_q('_raw_' + src.table)}")
 
 
 def _header_types(src: TableSource, con: duckdb.DuckDBPyConnection) -> None:
@@ -196,7 +193,7 @@ def open_extract(path: Path, *, progress: ProgressCallback | None = None,
             _, sources = run_validation(path, con=con, progress=progress, check=False)
             for src in sources.values():
                 _header_types(src, con)
-                _materialise(con, src, validated=False)
+                _materialise(con, src)
         else:
             report, sources = run_validation(path, con=con, progress=progress)
             if not report.ok:
@@ -207,7 +204,7 @@ def open_extract(path: Path, *, progress: ProgressCallback | None = None,
                     report,
                 )
             for src in sources.values():
-                _materialise(con, src, validated=True)
+                _materialise(con, src)
             if key:
                 _cache_write(key, report)
         columns = {t: [c for c in schema.table(t).column_names if c in s.types]

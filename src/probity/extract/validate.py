@@ -103,8 +103,11 @@ class TableSource:
     types: dict[str, str] = field(default_factory=dict)  # contract column -> type as read
     unusable: set[str] = field(default_factory=set)  # columns of a type that cannot be used
     rejected_rows: list[int] = field(default_factory=list)  # CSV rows the parser rejected
-    loaded: bool = False
+    loaded: bool = False  # header read and relations defined
     rows: int = 0
+    rejects: str = ""  # DuckDB table of rows rejected by the CSV parser (first pass)
+    first_pass: str = ""  # relation read by the first pass (CSV: with rejects stored)
+    touch_all: list[str] = field(default_factory=list)  # columns the first pass must read
 
     @property
     def relation(self) -> str:
@@ -307,23 +310,30 @@ def read_csv_header(path: Path) -> list[str] | str:
     return next(csv.reader([line], strict=True))
 
 
-def csv_scan_sql(path: Path, header: list[str], *, rejects: str | None = None) -> str:
+def csv_scan_sql(path: Path, header: list[str], *, rejects: str | None = None,
+                 ignore_errors: bool = False) -> str:
     """SQL reading a contract CSV with every column as text; extra columns get safe names."""
-    names = []
-    for i, name in enumerate(header):
-        names.append(name if name in _contract_names_all() else f"_extra_{i}")
+    names = csv_column_names(header)
     columns = ", ".join(f"{_lit(n)}: 'VARCHAR'" for n in names)
     options = [
         f"columns = {{{columns}}}", "header = true", "auto_detect = false", "delim = ','",
         "quote = '\"'", "escape = '\"'", "strict_mode = true",
         f"max_line_size = {MAX_LINE_BYTES}", f"buffer_size = {2 * MAX_LINE_BYTES + 1024}",
     ]
+    if ignore_errors:
+        options.append("ignore_errors = true")
     if rejects:
         options += [
             "store_rejects = true", f"rejects_table = {_lit(rejects)}",
             f"rejects_scan = {_lit(rejects + '_scan')}", f"rejects_limit = {_REJECTS_LIMIT}",
         ]
     return f"read_csv({_lit(str(path))}, {', '.join(options)})"
+
+
+def csv_column_names(header: list[str]) -> list[str]:
+    """Names the CSV columns are read under: contract names kept, others `_extra_<i>`."""
+    contract = _contract_names_all()
+    return [name if name in contract else f"_extra_{i}" for i, name in enumerate(header)]
 
 
 def _contract_names_all() -> set[str]:
@@ -358,8 +368,18 @@ _REJECT_MESSAGES = {
 }
 
 
-def _load_csv(con: duckdb.DuckDBPyConnection, src: TableSource,
+def _csv_read_error(exc: BaseException) -> str:
+    message = _first_line(exc)
+    if "gzip" in message.lower():
+        return f"gzip stream is truncated or corrupt ({message})"
+    if "invalid state" in message:
+        return "not a readable CSV: mixed or stray line ends (use \\n or \\r\\n throughout)"
+    return f"cannot read the file: {message}"
+
+
+def _open_csv(con: duckdb.DuckDBPyConnection, src: TableSource,
               report: ValidationReport) -> None:
+    """Read the header and define the table's relations; the rows are read by `_scan`."""
     header = read_csv_header(src.path)
     if isinstance(header, str):
         report.error(Issue(src.file, None, None, None, header))
@@ -367,25 +387,30 @@ def _load_csv(con: duckdb.DuckDBPyConnection, src: TableSource,
     src.header = header
     if not _check_header(src, report):
         return
-    rejects = f"_rejects_{src.table}"
-    raw = _q(f"_raw_{src.table}")
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM "
-                    f"{csv_scan_sql(src.path, header, rejects=rejects)}")
-    except duckdb.Error as exc:
-        message = _first_line(exc)
-        if "gzip" in message.lower():
-            message = f"gzip stream is truncated or corrupt ({message})"
-        elif "invalid state" in message:
-            message = ("not a readable CSV: mixed or stray line ends "
-                       "(use \\n or \\r\\n throughout)")
-        else:
-            message = f"cannot read the file: {message}"
-        report.error(Issue(src.file, None, None, None, message))
-        return
+    columns = ", ".join(_q(c) for c in src.present()) or "NULL AS _none"
+    # Rows in file order: DuckDB computes row_number() OVER () as a streaming window over the
+    # ordered scan. Rows the parser rejects are skipped here (and listed by the first pass).
+    scan = csv_scan_sql(src.path, header, ignore_errors=True)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {src.relation} AS "
+                f"SELECT row_number() OVER () AS _row, {columns} FROM {scan}")
+    src.rejects = f"_rejects_{src.table}"
+    # The first pass reads every column, extra ones too, so that DuckDB checks all of it
+    # (projection pushdown would otherwise skip the UTF-8 check of unused columns).
+    src.first_pass = f"(SELECT * FROM {csv_scan_sql(src.path, header, rejects=src.rejects)})"
+    src.touch_all = [_q(n) for n in csv_column_names(header)]
+    src.loaded = True
+
+
+def _collect_rejects(con: duckdb.DuckDBPyConnection, src: TableSource,
+                     report: ValidationReport) -> None:
+    """Report the rows the CSV parser rejected during the first pass (one error per row)."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                         [src.rejects]).fetchone()
+    if not exists or not exists[0]:
+        return  # DuckDB creates the table only when it stores something
     rejected = con.execute(
         f"SELECT line, byte_position, column_name, error_type, csv_line, error_message "
-        f"FROM {_q(rejects)} ORDER BY line, column_idx"
+        f"FROM {_q(src.rejects)} ORDER BY line, column_idx"
     ).fetchall()
     seen: set[int] = set()
     for line, byte_position, column_name, error_type, csv_line, error_message in rejected:
@@ -396,7 +421,7 @@ def _load_csv(con: duckdb.DuckDBPyConnection, src: TableSource,
         if error_type in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
             found = re.search(r"Found: (\d+)", str(error_message))
             fields = found.group(1) if found else "a different number of"
-            message = f"row has {fields} fields; the header has {len(header)}"
+            message = f"row has {fields} fields; the header has {len(src.header)}"
         elif error_type == "INVALID ENCODING":
             offset = _bad_utf8_offset(src.path, int(byte_position))
             message = (f"invalid UTF-8 at byte {offset} of the file; the file must be UTF-8"
@@ -412,14 +437,8 @@ def _load_csv(con: duckdb.DuckDBPyConnection, src: TableSource,
             display_value(str(csv_line).strip("\r\n")))
         report.error(Issue(src.file, data_row, column, value, message))
     src.rejected_rows = sorted(seen)
-    con.execute(f"DROP TABLE IF EXISTS {_q(rejects)}")
-    con.execute(f"DROP TABLE IF EXISTS {_q(rejects + '_scan')}")
-    columns = ", ".join(_q(c) for c in src.present())
-    select = f"rowid + 1 AS _row{', ' if columns else ''}{columns}"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {src.relation} AS SELECT {select} FROM {raw}")
-    loaded = con.execute(f"SELECT count(*) FROM {raw}").fetchone()
-    src.rows = int(loaded[0] if loaded else 0) + len(src.rejected_rows)
-    src.loaded = True
+    con.execute(f"DROP TABLE IF EXISTS {_q(src.rejects)}")
+    con.execute(f"DROP TABLE IF EXISTS {_q(src.rejects + '_scan')}")
 
 
 def _check_header(src: TableSource, report: ValidationReport) -> bool:
@@ -449,7 +468,7 @@ def _check_header(src: TableSource, report: ValidationReport) -> bool:
     return ok
 
 
-def _load_parquet(con: duckdb.DuckDBPyConnection, src: TableSource,
+def _open_parquet(con: duckdb.DuckDBPyConnection, src: TableSource,
                   report: ValidationReport) -> None:
     scan = f"read_parquet({_lit(str(src.path))}, file_row_number = true)"
     try:
@@ -483,13 +502,6 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, src: TableSource,
         selects.append(_q(name))
     con.execute(f"CREATE OR REPLACE TEMP VIEW {src.relation} AS "
                 f"SELECT {', '.join(selects)} FROM {scan}")
-    try:
-        counted = con.execute(f"SELECT count(*) FROM {src.relation}").fetchone()
-    except duckdb.Error as exc:
-        report.error(Issue(src.file, None, None, None,
-                           f"cannot read the Parquet file: {_first_line(exc)}"))
-        return
-    src.rows = int(counted[0] if counted else 0)
     src.loaded = True
 
 
@@ -542,9 +554,15 @@ def typed_select(table_name: str, types: dict[str, str]) -> str:
 class _Check:
     column: str
     predicate: str  # true for an offending row
-    message: str
+    message: str  # may use {other}: the value of `other` in the same row
     warning: bool = False
     summary: bool = False  # one issue for the column (first example), not one per row
+    other: str | None = None  # a second column shown in the message (interval start)
+    join: str = ""  # LEFT JOIN bringing in a reference's key set
+    target: str | None = None  # referenced table
+
+
+_TS_FAST = "____-__-__T__:__:__Z"  # the usual writing, checked by LIKE before any regex
 
 
 def _column_checks(src: TableSource) -> list[_Check]:
@@ -573,10 +591,12 @@ def _column_checks(src: TableSource) -> list[_Check]:
                 f"OR try_cast({ref} AS DATE) IS NULL)", MSG_DATE))
         elif column.type == "timestamp" and text:
             checks.append(_Check(
-                name, f"{ref} IS NOT NULL AND (NOT regexp_full_match({ref}, {_lit(_TS_RE)}) "
+                name, f"{ref} IS NOT NULL AND (CASE WHEN {ref} LIKE {_lit(_TS_FAST)} THEN false "
+                f"ELSE NOT regexp_full_match({ref}, {_lit(_TS_RE)}) END "
                 f"OR try_cast({ref} AS TIMESTAMPTZ) IS NULL)", MSG_TIMESTAMP))
             checks.append(_Check(
-                name, f"{ref} IS NOT NULL AND regexp_full_match({ref}, {_lit(_TS_BASE)})",
+                name, f"{ref} IS NOT NULL AND NOT {ref} LIKE '%Z' AND "
+                f"regexp_full_match({ref}, {_lit(_TS_BASE)})",
                 "timestamp without a time zone; read as UTC", warning=True, summary=True))
         elif column.type == "timestamp" and source_type != "TIMESTAMP WITH TIME ZONE":
             checks.append(_Check(
@@ -592,137 +612,151 @@ def _column_checks(src: TableSource) -> list[_Check]:
                 name, f"{ref} IS NOT NULL AND probity_e164({ref}) IS NULL",
                 "phone number that cannot be read as a UK or international number; "
                 "it will match nothing", warning=True, summary=True))
-    return checks
-
-
-def _run_checks(con: duckdb.DuckDBPyConnection, src: TableSource, report: ValidationReport,
-                checks: list[_Check]) -> None:
-    if not checks:
-        return
-    counts_sql = ", ".join(f"count(*) FILTER (WHERE {c.predicate})" for c in checks)
-    row = con.execute(f"SELECT {counts_sql} FROM {src.relation}").fetchone()
-    counts = list(row) if row else [0] * len(checks)
-    for check, count in zip(checks, counts, strict=True):
-        if not count:
-            continue
-        limit = 1 if check.summary else EXAMPLES_PER_CHECK
-        examples = con.execute(
-            f"SELECT _row, CAST({_q(check.column)} AS VARCHAR) FROM {src.relation} "
-            f"WHERE {check.predicate} ORDER BY _row LIMIT {limit}"
-        ).fetchall()
-        add = report.warn if check.warning else report.error
-        if check.summary:
-            first_row, value = examples[0]
-            add(Issue(src.file, src.data_row(int(first_row)), check.column, display_value(value),
-                      f"{check.message} ({count} row(s); the first is shown)"))
-            continue
-        for loaded_row, value in examples:
-            add(Issue(src.file, src.data_row(int(loaded_row)), check.column,
-                      display_value(value), check.message))
-        if count > len(examples):
-            if check.warning:
-                report.warning_count += count - len(examples)
-            else:
-                report.error_count += count - len(examples)
-
-
-def _check_keys(con: duckdb.DuckDBPyConnection, src: TableSource,
-                report: ValidationReport) -> None:
-    for key in schema.table(src.table).unique_keys:
-        if any(k not in src.types or k in src.unusable for k in key):
-            continue
-        cols = ", ".join(_q(k) for k in key)
-        not_null = " AND ".join(f"{_q(k)} IS NOT NULL" for k in key)
-        row = con.execute(
-            f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {src.relation} "
-            f"WHERE {not_null} GROUP BY {cols} HAVING count(*) > 1)"
-        ).fetchone()
-        count = int(row[0]) if row else 0
-        if not count:
-            continue
-        joined = " AND ".join(f"s.{_q(k)} = d.{_q(k)}" for k in key)
-        shown = " || ', ' || ".join(f"s.{_q(k)}" for k in key)
-        examples = con.execute(
-            f"WITH d AS (SELECT {cols}, min(_row) AS first FROM {src.relation} "
-            f"WHERE {not_null} GROUP BY {cols} HAVING count(*) > 1) "
-            f"SELECT s._row, {shown}, d.first FROM {src.relation} s JOIN d ON {joined} "
-            f"WHERE s._row <> d.first ORDER BY s._row LIMIT {EXAMPLES_PER_CHECK}"
-        ).fetchall()
-        column = ",".join(key)
-        what = key[0] if len(key) == 1 else "(" + ", ".join(key) + ")"
-        for loaded_row, value, first in examples:
-            report.error(Issue(src.file, src.data_row(int(loaded_row)), column,
-                               display_value(value),
-                               f"duplicate {what}; first at row {src.data_row(int(first))}"))
-        report.error_count += count - len(examples)
-
-
-def _check_intervals(con: duckdb.DuckDBPyConnection, src: TableSource,
-                     report: ValidationReport) -> None:
-    contract = schema.table(src.table)
     for start, end in contract.intervals:
         if any(c not in src.types or c in src.unusable for c in (start, end)):
             continue
         start_typed = typed_expr(contract.column_map[start], src.types[start], _q(start))
         end_typed = typed_expr(contract.column_map[end], src.types[end], _q(end))
-        predicate = f"{end_typed} < {start_typed}"
-        row = con.execute(
-            f"SELECT count(*) FILTER (WHERE {predicate}) FROM {src.relation}").fetchone()
-        count = int(row[0]) if row else 0
-        if not count:
-            continue
-        examples = con.execute(
-            f"SELECT _row, CAST({_q(end)} AS VARCHAR), CAST({_q(start)} AS VARCHAR) "
-            f"FROM {src.relation} WHERE {predicate} ORDER BY _row LIMIT {EXAMPLES_PER_CHECK}"
-        ).fetchall()
-        for loaded_row, end_value, start_value in examples:
-            report.error(Issue(src.file, src.data_row(int(loaded_row)), end,
-                               display_value(end_value),
-                               f"{end} is before {start} ({start_value})"))
-        report.error_count += count - len(examples)
+        checks.append(_Check(end, f"{end_typed} < {start_typed}",
+                             f"{end} is before {start} ({{other}})", other=start))
+    return checks
 
 
-def _check_references(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource],
-                      found: set[str], report: ValidationReport) -> None:
-    """Every `references` of schema.py must resolve. A reference into an optional table that
-    the extract does not hold cannot be checked: one warning per column (when it has values).
+def _keys_table(table_name: str, column: str) -> str:
+    return _q(f"_keys_{table_name}_{column}")
+
+
+def _reference_checks(con: duckdb.DuckDBPyConnection, src: TableSource,
+                      sources: dict[str, TableSource], found: set[str],
+                      report: ValidationReport) -> list[_Check]:
+    """Checks that every `references` of the table resolves, as LEFT JOINs on key sets.
+
+    A reference into an optional table that the extract does not hold cannot be checked:
+    one warning per column that has values. References into a table that could not be read,
+    or had rows rejected by the CSV parser, are not checked (its own errors are reported).
     """
-    for src in sources.values():
-        if not src.loaded:
+    checks = []
+    for index, name in enumerate(src.present()):
+        column = schema.table(src.table).column_map[name]
+        if not column.references or name in src.unusable:
             continue
-        for name in src.present():
-            column = schema.table(src.table).column_map[name]
-            if not column.references or name in src.unusable:
-                continue
-            target_table, target_column = column.references.split(".")
-            target = sources.get(target_table)
-            if target_table not in found:
-                if target_table in schema.REQUIRED_TABLES:
-                    continue  # reported as a missing required table already
-                row = con.execute(
-                    f"SELECT count({_q(name)}) FROM {src.relation}").fetchone()
-                if row and row[0]:
-                    report.warn(Issue(src.file, None, name, None,
-                                      f"refers to {column.references}, but the extract has "
-                                      f"no {target_table} table; not checked"))
-                continue
-            if (target is None or not target.loaded or target_column not in target.types
-                    or target.rejected_rows):
-                continue  # the target's own errors are reported already
-            anti = (f"FROM {src.relation} s ANTI JOIN {target.relation} t "
-                    f"ON s.{_q(name)} = t.{_q(target_column)} WHERE s.{_q(name)} IS NOT NULL")
-            row = con.execute(f"SELECT count(*) {anti}").fetchone()
-            count = int(row[0]) if row else 0
-            if not count:
-                continue
-            examples = con.execute(
-                f"SELECT s._row, s.{_q(name)} {anti} ORDER BY s._row LIMIT {EXAMPLES_PER_CHECK}"
-            ).fetchall()
-            for loaded_row, value in examples:
-                report.error(Issue(src.file, src.data_row(int(loaded_row)), name,
-                                   display_value(value),
-                                   f"refers to {column.references}, which has no such value"))
+        target_table, target_column = column.references.split(".")
+        if target_table not in found:
+            if target_table in schema.REQUIRED_TABLES:
+                continue  # reported as a missing required table already
+            row = con.execute(f"SELECT count({_q(name)}) FROM {src.relation}").fetchone()
+            if row and row[0]:
+                report.warn(Issue(src.file, None, name, None,
+                                  f"refers to {column.references}, but the extract has "
+                                  f"no {target_table} table; not checked"))
+            continue
+        target = sources.get(target_table)
+        if (target is None or not target.loaded or target_column not in target.types
+                or target_column in target.unusable or target.rejected_rows):
+            continue
+        keys = _keys_table(target_table, target_column)
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {keys} AS SELECT DISTINCT "
+                    f"{_q(target_column)} AS k FROM {target.relation} "
+                    f"WHERE {_q(target_column)} IS NOT NULL")
+        alias = f"_ref{index}"
+        checks.append(_Check(
+            name, f"{_q(name)} IS NOT NULL AND {alias}.k IS NULL",
+            f"refers to {column.references}, which has no such value",
+            join=f" LEFT JOIN {keys} {alias} ON {_q(name)} = {alias}.k",
+            target=target_table))
+    return checks
+
+
+def _key_expressions(src: TableSource) -> list[tuple[tuple[str, ...], str]]:
+    """For each unique key: SQL counting the rows that repeat an earlier row's key."""
+    out = []
+    for key in schema.table(src.table).unique_keys:
+        if any(k not in src.types or k in src.unusable for k in key):
+            continue
+        not_null = " AND ".join(f"{_q(k)} IS NOT NULL" for k in key)
+        value = _q(key[0]) if len(key) == 1 else "(" + ", ".join(_q(k) for k in key) + ")"
+        out.append((key, f"count(*) FILTER (WHERE {not_null}) - "
+                         f"count(DISTINCT {value}) FILTER (WHERE {not_null})"))
+    return out
+
+
+def _scan(con: duckdb.DuckDBPyConnection, src: TableSource, report: ValidationReport,
+          checks: list[_Check]) -> bool:
+    """The first pass over the table: row count, every check and key counted at once."""
+    keys = _key_expressions(src)
+    aggregates = ["count(*)"]
+    aggregates += [f"count(*) FILTER (WHERE {c.predicate})" for c in checks]
+    aggregates += [expr for _, expr in keys]
+    aggregates += [f"count({c})" for c in src.touch_all]
+    joins = "".join(c.join for c in checks)
+    relation = src.first_pass or src.relation
+    try:
+        # fetchall, not fetchone: DuckDB writes the rejects table when the result completes
+        rows = con.execute(f"SELECT {', '.join(aggregates)} FROM {relation} {joins}").fetchall()
+    except duckdb.Error as exc:
+        message = (_csv_read_error(exc) if src.format == "csv"
+                   else f"cannot read the Parquet file: {_first_line(exc)}")
+        report.error(Issue(src.file, None, None, None, message))
+        src.loaded = False
+        return False
+    values = [int(v or 0) for v in (rows[0] if rows else [0] * len(aggregates))]
+    if src.format == "csv":
+        _collect_rejects(con, src, report)
+    src.rows = values[0] + len(src.rejected_rows)
+    check_counts = values[1: 1 + len(checks)]
+    key_counts = values[1 + len(checks): 1 + len(checks) + len(keys)]
+    for check, count in zip(checks, check_counts, strict=True):
+        if count and not (check.target == src.table and src.rejected_rows):
+            _report_check(con, src, report, check, count)
+    for (key, _), count in zip(keys, key_counts, strict=True):
+        if count:
+            _report_duplicates(con, src, report, key, count)
+    return True
+
+
+def _report_check(con: duckdb.DuckDBPyConnection, src: TableSource, report: ValidationReport,
+                  check: _Check, count: int) -> None:
+    limit = 1 if check.summary else EXAMPLES_PER_CHECK
+    other = f"CAST({_q(check.other)} AS VARCHAR)" if check.other else "NULL"
+    examples = con.execute(
+        f"SELECT _row, CAST({_q(check.column)} AS VARCHAR), {other} FROM {src.relation}"
+        f"{check.join} WHERE {check.predicate} ORDER BY _row LIMIT {limit}"
+    ).fetchall()
+    add = report.warn if check.warning else report.error
+    if check.summary:
+        first_row, value, _ = examples[0]
+        add(Issue(src.file, src.data_row(int(first_row)), check.column, display_value(value),
+                  f"{check.message} ({count} row(s); the first is shown)"))
+        return
+    for loaded_row, value, other_value in examples:
+        add(Issue(src.file, src.data_row(int(loaded_row)), check.column, display_value(value),
+                  check.message.format(other=other_value)))
+    if count > len(examples):
+        if check.warning:
+            report.warning_count += count - len(examples)
+        else:
             report.error_count += count - len(examples)
+
+
+def _report_duplicates(con: duckdb.DuckDBPyConnection, src: TableSource,
+                       report: ValidationReport, key: tuple[str, ...], count: int) -> None:
+    cols = ", ".join(_q(k) for k in key)
+    not_null = " AND ".join(f"{_q(k)} IS NOT NULL" for k in key)
+    joined = " AND ".join(f"s.{_q(k)} = d.{_q(k)}" for k in key)
+    shown = " || ', ' || ".join(f"s.{_q(k)}" for k in key)
+    examples = con.execute(
+        f"WITH d AS (SELECT {cols}, min(_row) AS first FROM {src.relation} "
+        f"WHERE {not_null} GROUP BY {cols} HAVING count(*) > 1) "
+        f"SELECT s._row, {shown}, d.first FROM {src.relation} s JOIN d ON {joined} "
+        f"WHERE s._row <> d.first ORDER BY s._row LIMIT {EXAMPLES_PER_CHECK}"
+    ).fetchall()
+    column = ",".join(key)
+    what = key[0] if len(key) == 1 else "(" + ", ".join(key) + ")"
+    for loaded_row, value, first in examples:
+        report.error(Issue(src.file, src.data_row(int(loaded_row)), column,
+                           display_value(value),
+                           f"duplicate {what}; first at row {src.data_row(int(first))}"))
+    report.error_count += count - len(examples)
 
 
 def _check_row_counts(sources: dict[str, TableSource], found: set[str],
@@ -750,13 +784,33 @@ def _check_row_counts(sources: dict[str, TableSource], found: set[str],
                                f"{src.rows} (truncated transfer?)"))
 
 
+def _table_order() -> list[str]:
+    """Tables in an order where every referenced table comes before the tables that refer
+    to it (self-references aside), so that reference checks run in each table's first pass."""
+    order: list[str] = []
+
+    def visit(name: str, stack: tuple[str, ...]) -> None:
+        if name in order or name in stack:
+            return
+        for column in schema.table(name).columns:
+            if column.references:
+                target = column.references.split(".")[0]
+                if target != name:
+                    visit(target, (*stack, name))
+        order.append(name)
+
+    for name in schema.TABLES:
+        visit(name, ())
+    return order
+
+
 # --- entry points ---------------------------------------------------------------------------
 
 
 def run_validation(path: Path, *, con: duckdb.DuckDBPyConnection,
                    progress: ProgressCallback | None = None,
                    check: bool = True) -> tuple[ValidationReport, dict[str, TableSource]]:
-    """Validate `path` into `report`, leaving the tables readable in `con` as `_src_<table>`.
+    """Validate `path`, leaving each table readable in `con` as the view `_src_<table>`.
 
     With `check=False` only the layout, manifest and headers are read (the reader uses this
     when a cached report says the unchanged extract is valid).
@@ -772,45 +826,39 @@ def run_validation(path: Path, *, con: duckdb.DuckDBPyConnection,
         return report, sources
     _check_manifest(path, report)
     layout, found = _scan_layout(path, report)
-    total = 2 * len(layout) + 1
-    step = 0
-
-    def tick(description: str) -> None:
-        nonlocal step
-        if progress is not None:
-            progress(description, step, total)
-        step += 1
-
     for table_name in sorted(layout):
         file_path = layout[table_name]
         src = TableSource(table=table_name, file=file_path.name, path=file_path,
                           format="parquet" if file_path.name.endswith(".parquet") else "csv")
         sources[table_name] = src
         report.files[table_name] = src.file
-        if not check:
-            continue
-        tick(f"reading {src.file}")
+    if not check:
+        report.seconds = time.perf_counter() - started
+        return report, sources
+    # headers first, in file-name order, so that header issues read in a stable order
+    for table_name in sorted(sources):
+        src = sources[table_name]
         if src.format == "csv":
-            _load_csv(con, src, report)
+            _open_csv(con, src, report)
         else:
-            _load_parquet(con, src, report)
+            _open_parquet(con, src, report)
         report.columns[table_name] = src.present()
-        if src.loaded:
-            report.row_counts[table_name] = src.rows
-    if check:
-        for table_name in sorted(sources):
-            src = sources[table_name]
-            tick(f"checking {src.file}")
-            if not src.loaded:
-                continue
-            _run_checks(con, src, report, _column_checks(src))
-            _check_keys(con, src, report)
-            _check_intervals(con, src, report)
-        tick("checking references")
-        _check_references(con, sources, found, report)
-        _check_row_counts(sources, found, report)
+    ordered = [t for t in _table_order() if t in sources]
+    for step, table_name in enumerate(ordered):
+        src = sources[table_name]
         if progress is not None:
-            progress("done", total, total)
+            progress(f"checking {src.file}", step, len(ordered))
+        if not src.loaded:
+            continue
+        checks = _column_checks(src) + _reference_checks(con, src, sources, found, report)
+        if _scan(con, src, report, checks):
+            report.row_counts[table_name] = src.rows
+    for table_name in ordered:
+        for column in schema.table(table_name).column_names:
+            con.execute(f"DROP TABLE IF EXISTS {_keys_table(table_name, column)}")
+    _check_row_counts(sources, found, report)
+    if progress is not None:
+        progress("done", len(ordered), len(ordered))
     report.seconds = time.perf_counter() - started
     return report, sources
 
