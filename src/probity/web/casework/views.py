@@ -96,6 +96,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires("casework.view_report")
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report_get_for_change(viewer=request.user, report_id=report_id)  # need-to-know first: 404
     gate = purpose_gate(request, object_type="report", object_id=report_id)
     if isinstance(gate, HttpResponse):
         return gate
@@ -109,10 +110,10 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_POST
 @requires("casework.view_report", "casework.refer_report")
 def report_referral(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = report_get_for_change(viewer=request.user, report_id=report_id)
     purpose = purpose_get(request, object_type="report", object_id=report_id)
     if not purpose:
         return redirect("casework:report_detail", report_id=report_id)
-    report = report_get_for_change(viewer=request.user, report_id=report_id)
     try:
         report_assess_referral(actor=request.user, report=report,
                                criteria=request.POST.getlist("criteria"), purpose=purpose)
@@ -126,10 +127,10 @@ def report_referral(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_POST
 @requires("casework.view_report")
 def report_grant(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = report_get_for_change(viewer=request.user, report_id=report_id)
     purpose = purpose_get(request, object_type="report", object_id=report_id)
     if not purpose:
         return redirect("casework:report_detail", report_id=report_id)
-    report = report_get_for_change(viewer=request.user, report_id=report_id)
     try:
         report_grant_access(actor=request.user, report=report,
                             username=request.POST.get("username", "").strip(), purpose=purpose)

@@ -14,8 +14,11 @@ class CoreConfig(AppConfig):
 
 
 def _setup_roles_after_migrate(sender: AppConfig, **kwargs: object) -> None:
-    # Run once, after the last app's permissions exist (casework is installed last).
-    if sender.label != "casework":
+    # Run once, after the permissions of the last installed app exist.
+    from django.apps import apps
+
+    with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     from probity.web.core.roles import setup_roles
 
