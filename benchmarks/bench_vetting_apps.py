@@ -5,9 +5,10 @@
 
 1. Generates a Parquet force with probity.synth (reused when already there).
 2. Opens it (validation, cached after the first run), then times, in the same run, best of
-   --repeat: the floor - DuckDB reading and grouping the same tables (vetting by staff,
-   device_apps by device and app) - and the services `vetting_compliance` and
-   `app_findings` (+ `estate_coverage`).
+   --repeat: the floor - DuckDB reading and joining the same tables (staff with units and
+   posts and vetting grouped by person; device_apps grouped by device and app) - and the
+   services `vetting_compliance` (+ its JSON document) and `app_findings` (+
+   `estate_coverage`).
 3. Prints one JSON object: row counts, times, and ratios service/floor.
 """
 
@@ -59,9 +60,12 @@ def main() -> None:
     con = extract.con
 
     def floor_vetting() -> None:
-        con.execute("SELECT s.unit_id, count(*), count(v.staff_id) FROM staff s LEFT JOIN "
-                    "(SELECT staff_id, max(expires_on) AS e FROM vetting GROUP BY staff_id) v "
-                    "USING (staff_id) GROUP BY s.unit_id").fetchall()
+        # the same four tables read and joined, vetting grouped by person, one row per person
+        con.execute("SELECT s.staff_id, s.staff_type, u.name, p.required_vetting, v.n, v.e "
+                    "FROM staff s LEFT JOIN units u USING (unit_id) "
+                    "LEFT JOIN posts p ON p.post_id = s.post_id LEFT JOIN "
+                    "(SELECT staff_id, count(*) AS n, max(expires_on) AS e FROM vetting "
+                    "GROUP BY staff_id) v USING (staff_id)").fetchall()
 
     def floor_apps() -> None:
         con.execute("SELECT device_id, lower(app_id), count(*) FROM device_apps "

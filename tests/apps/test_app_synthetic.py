@@ -19,7 +19,7 @@ synth = pytest.importorskip("probity.synth", reason="the synthetic generator is 
 @pytest.fixture(scope="module")
 def force(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("synth") / "force"
-    synth.generate(out, staff=400, months=2, seed=23, fmt="csv")
+    synth.generate(out, staff=250, months=1, seed=23, fmt="csv")
     return out
 
 

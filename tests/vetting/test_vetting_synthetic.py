@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from probity.cli import app
-from probity.extract import open_extract
+from probity.extract import Extract, open_extract
 from probity.extract.schema import VETTING_LEVEL_ORDER
 from probity.vetting import VettingSettings, vetting_compliance
 
@@ -22,8 +23,14 @@ synth = pytest.importorskip("probity.synth", reason="the synthetic generator is 
 @pytest.fixture(scope="module")
 def force(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("synth") / "force"
-    synth.generate(out, staff=400, months=2, seed=11, fmt="csv")
+    synth.generate(out, staff=250, months=1, seed=11, fmt="csv")
     return out
+
+
+@pytest.fixture(scope="module")
+def opened(force: Path) -> Iterator[Extract]:
+    with open_extract(force) as extract:
+        yield extract
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -72,11 +79,11 @@ def period_end(force: Path) -> str:
 
 
 @pytest.mark.parametrize("shift_days", [0, -400])
-def test_generated_force_matches_independent_count(force: Path, shift_days: int) -> None:
+def test_generated_force_matches_independent_count(force: Path, opened: Extract,
+                                                   shift_days: int) -> None:
     as_of = (dt.date.fromisoformat(period_end(force)) + dt.timedelta(days=shift_days))
     expected = independent(force, as_of.isoformat(), 90)
-    with open_extract(force) as extract:
-        report = vetting_compliance(extract=extract, as_of=as_of)
+    report = vetting_compliance(extract=opened, as_of=as_of)
     assert {s.staff_id for s in report.staff} == expected["serving"]
     for category in ("no_clearance", "below_requirement", "expired", "due", "lapsed"):
         assert set(report.staff_ids(category)) == expected[category], category
@@ -101,9 +108,8 @@ def test_cli_json_matches_independent_count(force: Path) -> None:
         assert doc[key]["staff_ids"] == sorted(expected[category]), key
 
 
-def test_by_unit_sums_to_totals(force: Path) -> None:
-    with open_extract(force) as extract:
-        report = vetting_compliance(extract=extract, settings=VettingSettings())
+def test_by_unit_sums_to_totals(opened: Extract) -> None:
+    report = vetting_compliance(extract=opened, settings=VettingSettings())
     totals = report.totals()
     for groups in (report.by_unit, report.by_staff_type):
         assert sum(g.serving for g in groups) == report.serving

@@ -211,14 +211,18 @@ class ComplianceReport:
 
 
 def _figures(key: str, name: str, people: Iterable[StaffCompliance]) -> GroupFigures:
-    people = list(people)
-    return GroupFigures(
-        key=key, name=name, serving=len(people),
-        compliant=sum(s.compliant for s in people),
-        no_clearance=sum(s.no_clearance for s in people),
-        below_requirement=sum(s.below_requirement for s in people),
-        expired=sum(s.expired for s in people), due=sum(s.due for s in people),
-        lapsed=sum(s.lapsed for s in people))
+    serving = compliant = no_clearance = below = expired = due = lapsed = 0
+    for s in people:  # one pass: this runs once per unit over the whole workforce
+        serving += 1
+        no_clearance += s.no_clearance
+        below += s.below_requirement
+        compliant += not s.no_clearance and not s.below_requirement
+        expired += s.expired
+        due += s.due
+        lapsed += s.lapsed
+    return GroupFigures(key=key, name=name, serving=serving, compliant=compliant,
+                        no_clearance=no_clearance, below_requirement=below, expired=expired,
+                        due=due, lapsed=lapsed)
 
 
 def _group(staff: Iterable[StaffCompliance], key: Any, names: Mapping[str, str]
