@@ -196,3 +196,16 @@ def test_combine_refuses_mixed_years_versions_and_a_force_twice(tmp_path: Path) 
                              name="R")
     with pytest.raises(ReturnInvalid, match="AAA is in both"):
         combine_returns([("region.json", region), ("a.json", a)], name="N", level="national")
+
+
+def test_schema_keys_cover_the_sources_and_are_documented() -> None:
+    from probity.reports.national_return import SECTION_KEYS, VETTING_REASONS
+    from probity.vetting.compliance import NO_CLEARANCE_REASONS
+
+    # a new reason in the vetting register must be a new schema version, never dropped
+    assert set(NO_CLEARANCE_REASONS) <= set(VETTING_REASONS)
+    doc = (Path(__file__).parents[2] / "docs" / "national-return.md").read_text()
+    for section, (_, keys) in SECTION_KEYS.items():
+        assert f"`{section}`" in doc
+        for key in keys:
+            assert f"`{key}`" in doc, f"{section}.{key} is not documented"

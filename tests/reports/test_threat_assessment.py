@@ -19,6 +19,7 @@ from probity.cli import app
 from probity.errors import UsageError
 from probity.reports import GatherOptions, gather, threat_assessment
 from probity.reports.casework_source import cases_to_export
+from probity.reports.figures import NoData
 from probity.reports.judgements import SECTION_TITLES, judgement_save_to_file
 from probity.reports.risk import THREATS, load_risk_config
 
@@ -218,3 +219,15 @@ def test_bad_inputs_fail_clearly_and_write_nothing(tmp_path: Path) -> None:
     assert not out.exists()
     with pytest.raises(UsageError, match="--year 2999"):
         gather(GatherOptions(year=2999, use_database=False, now=NOW))
+
+
+@pytest.mark.slow
+def test_with_scan_lists_the_indicators_the_extract_cannot_support(tmp_path: Path) -> None:
+    root = write_extract(tmp_path / "x", optional=("devices",))  # no shifts, comms, apps, ...
+    figures = gather(GatherOptions(year=YEAR, extract_dir=root, use_database=False,
+                                   run_scan=True, now=NOW))
+    areas = {g.area for g in figures.gaps.gaps}  # type: ignore[union-attr]
+    assert "Indicator off_duty_lookup skipped" in areas
+    assert "Indicator complaint_history skipped" in areas
+    assert isinstance(figures.vetting, NoData) and "no vetting table" in figures.vetting.reason
+    assert isinstance(figures.apps, NoData) and "device_apps" in figures.apps.reason

@@ -59,7 +59,7 @@ def load_cases() -> list[CaseRecord] | NoData:
 
         if isinstance(exc, DatabaseError):
             return NoData(f"casework database not readable ({type(exc).__name__}: {exc}); "
-                          "run `probity migrate` or pass --casework FILE")
+                          "run `probity manage migrate` or pass --casework FILE")
         raise
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from probity.reports.gather import GatherOptions
 
 app = typer.Typer(
     help="Strategic threat assessment (HTML/PDF), national return, regional combination.",
@@ -26,12 +30,14 @@ _FORCE_NAME = typer.Option(None, "--force-name", help="Force name when no extrac
 
 def _options(*, year: int, extract: Path | None, casework: Path | None, no_database: bool,
              judgements: Path | None = None, risk_config: Path | None = None,
-             force_code: str | None = None, force_name: str | None = None) -> object:
+             force_code: str | None = None, force_name: str | None = None,
+             include_judgements: bool = True) -> GatherOptions:
     from probity.reports.gather import GatherOptions
 
     return GatherOptions(year=year, extract_dir=extract, casework_file=casework,
                          use_database=not no_database, judgements_file=judgements,
-                         risk_config=risk_config, force_code=force_code, force_name=force_name)
+                         risk_config=risk_config, force_code=force_code, force_name=force_name,
+                         include_judgements=include_judgements)
 
 
 @app.command("threat-assessment")
@@ -51,6 +57,9 @@ def threat_assessment_command(
     no_database: bool = _NO_DB,
     force_code: str | None = _FORCE_CODE,
     force_name: str | None = _FORCE_NAME,
+    with_scan: bool = typer.Option(
+        False, "--with-scan",
+        help="Run the scan to list the indicators this extract cannot support (slower)."),
 ) -> None:
     """Draft the annual counter-corruption strategic threat assessment (HTML and PDF)."""
     from probity.reports.api import parse_formats, threat_assessment
@@ -58,7 +67,8 @@ def threat_assessment_command(
     options = _options(year=year, extract=extract, casework=casework, no_database=no_database,
                        judgements=judgements, risk_config=risk_config, force_code=force_code,
                        force_name=force_name)
-    written = threat_assessment(options, out_dir=out, formats=parse_formats(format),  # type: ignore[arg-type]
+    options.run_scan = with_scan
+    written = threat_assessment(options, out_dir=out, formats=parse_formats(format),
                                 marking=marking)
     for path in written:
         typer.echo(f"wrote {path}")
@@ -79,8 +89,8 @@ def return_command(
     from probity.reports.national_return import build_return, write_return
 
     options = _options(year=year, extract=extract, casework=casework, no_database=no_database,
-                       force_code=force_code, force_name=force_name)
-    document = build_return(gather(options))  # type: ignore[arg-type]
+                       force_code=force_code, force_name=force_name, include_judgements=False)
+    document = build_return(gather(options))
     write_return(document, out)
     missing = [k for k, s in document["sections"].items() if s["counts"] is None]
     typer.echo(f"wrote {out} ({document['forces'][0]['code']} {year}; "

@@ -318,7 +318,8 @@ def _capacity(f: CapacityFigures, year: int) -> tuple[list[str], list[ChartBlock
 def _gaps(f: GapFigures, year: int) -> tuple[list[str], list[ChartBlock | Table]]:
     if not f.gaps:
         return ["No intelligence gaps were found in the data supplied."], []
-    return ([f"{len(f.gaps)} gaps limit what this assessment can show."],
+    count = f"{len(f.gaps)} gap{'s' if len(f.gaps) != 1 else ''}"
+    return ([f"{count} limit{'s' if len(f.gaps) == 1 else ''} what this assessment can show."],
             [Table(caption="Intelligence gaps", headers=["Area", "Detail", "Consequence"],
                    rows=[[g.area, g.detail, g.consequence] for g in f.gaps],
                    numeric=[False, False, False])])

@@ -15,7 +15,7 @@ from typing import Any
 from probity.extract.schema import OPTIONAL_TABLES, STAFF_TYPES, TABLES
 from probity.reports.figures import DeviceCoverage, Gap, IctCoverageFigures, SystemCoverage
 
-__all__ = ["ExtractView", "extract_view", "workforce_by_staff_type", "ict_coverage", "extract_gaps"]
+__all__ = ["ExtractView", "audit_summary", "extract_view", "workforce_by_staff_type", "ict_coverage", "extract_gaps"]
 
 SYSTEMS: tuple[str, ...] = TABLES["audit_events"].column_map["system"].enum
 DEVICE_KINDS: tuple[str, ...] = TABLES["devices"].column_map["kind"].enum
@@ -48,12 +48,53 @@ def extract_view(*, extract: Any) -> ExtractView:
 
 
 def _year_bounds(year: int) -> tuple[str, str]:
-    return (f"TIMESTAMPTZ '{year:04d}-01-01 00:00:00+00'",
-            f"TIMESTAMPTZ '{year + 1:04d}-01-01 00:00:00+00'")
+    return (f"TIMESTAMP '{year:04d}-01-01 00:00:00'", f"TIMESTAMP '{year + 1:04d}-01-01 00:00:00'")
 
 
-def _ts(column: str) -> str:
-    return f'TRY_CAST("{column}" AS TIMESTAMPTZ)'
+def _ts(view: ExtractView, table: str, column: str) -> str:
+    """The column as a naive UTC TIMESTAMP, with the cheapest expression for its stored type
+    (the reader gives naive UTC timestamps; Parquet may hold zoned ones; text is parsed)."""
+    kinds = {str(name): str(kind) for name, kind, *_ in
+             view.con.execute(f'DESCRIBE "{table}"').fetchall()}
+    kind = kinds.get(column, "VARCHAR").upper()
+    if kind == "TIMESTAMP" or kind.startswith("TIMESTAMP_") or kind == "DATE":
+        return f'CAST("{column}" AS TIMESTAMP)'
+    if kind == "TIMESTAMP WITH TIME ZONE":
+        return f"(\"{column}\" AT TIME ZONE 'UTC')"
+    return f"(TRY_CAST(\"{column}\" AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
+
+
+@dataclass(frozen=True)
+class _AuditSummary:
+    by_system: dict[str, tuple[int, int, int]]  # system -> (events, distinct staff, months)
+    staff: int  # distinct staff with any event
+    months: frozenset[str]  # "YYYY-MM" with any event
+
+
+def audit_summary(*, view: ExtractView, year: int) -> _AuditSummary:
+    """Audit events of the year, summarised in two passes (shared by coverage and gaps)."""
+    lo, hi = _year_bounds(year)
+    ts = _ts(view, "audit_events", "ts")
+    where = f"WHERE {ts} >= {lo} AND {ts} < {hi}"
+    per_month = view.con.execute(
+        f"SELECT system, strftime({ts}, '%Y-%m'), count(*) FROM audit_events {where} GROUP BY 1, 2"
+    ).fetchall()
+    staff_rows = view.con.execute(
+        f"SELECT system, count(DISTINCT staff_id) FROM audit_events {where} "
+        "GROUP BY GROUPING SETS ((system), ())"
+    ).fetchall()
+    events: dict[str, int] = {}
+    months: dict[str, set[str]] = {}
+    for system, month, n in per_month:
+        events[str(system)] = events.get(str(system), 0) + int(n)
+        months.setdefault(str(system), set()).add(str(month))
+    staff = {str(system): int(n) for system, n in staff_rows if system is not None}
+    summary = _AuditSummary(
+        by_system={s: (events[s], staff.get(s, 0), len(months[s])) for s in events},
+        staff=next((int(n) for system, n in staff_rows if system is None), 0),
+        months=frozenset(m for ms in months.values() for m in ms),
+    )
+    return summary
 
 
 def _date(column: str) -> str:
@@ -76,24 +117,16 @@ def workforce_by_staff_type(*, view: ExtractView, year: int) -> dict[str, int]:
     return counts
 
 
-def ict_coverage(*, view: ExtractView, year: int) -> IctCoverageFigures:
+def ict_coverage(*, view: ExtractView, year: int,
+                 summary: _AuditSummary | None = None) -> IctCoverageFigures:
     """Which systems and devices the extract shows monitored during the year."""
     lo, hi = _year_bounds(year)
     con = view.con
     workforce = int(con.execute(
         f"SELECT count(*) FROM staff WHERE {_serving_clause(year)}").fetchone()[0])
-    by_system = {
-        str(system): (int(events), int(staff), int(months))
-        for system, events, staff, months in con.execute(
-            f"""SELECT system, count(*), count(DISTINCT staff_id),
-                       count(DISTINCT strftime({_ts('ts')} AT TIME ZONE 'UTC', '%Y-%m'))
-                FROM audit_events WHERE {_ts('ts')} >= {lo} AND {_ts('ts')} < {hi}
-                GROUP BY 1"""
-        ).fetchall()
-    }
-    staff_with_events = int(con.execute(
-        f"SELECT count(DISTINCT staff_id) FROM audit_events "
-        f"WHERE {_ts('ts')} >= {lo} AND {_ts('ts')} < {hi}").fetchone()[0])
+    summary = summary or audit_summary(view=view, year=year)
+    by_system = summary.by_system
+    staff_with_events = summary.staff
     systems = tuple(
         SystemCoverage(system=s, events=by_system.get(s, (0, 0, 0))[0],
                        staff=by_system.get(s, (0, 0, 0))[1], months=by_system.get(s, (0, 0, 0))[2])
@@ -102,8 +135,9 @@ def ict_coverage(*, view: ExtractView, year: int) -> IctCoverageFigures:
     devices: tuple[DeviceCoverage, ...] | None = None
     if "devices" in view.tables:
         none = "SELECT NULL::VARCHAR AS device_id WHERE false"
+        comms_ts = _ts(view, "comms", "ts") if "comms" in view.tables else ""
         comms_sub = (
-            f"SELECT DISTINCT device_id FROM comms WHERE {_ts('ts')} >= {lo} AND {_ts('ts')} < {hi}"
+            f"SELECT DISTINCT device_id FROM comms WHERE {comms_ts} >= {lo} AND {comms_ts} < {hi}"
             if "comms" in view.tables else none
         )
         apps_sub = "SELECT DISTINCT device_id FROM device_apps" if "device_apps" in view.tables else none
@@ -132,7 +166,8 @@ def ict_coverage(*, view: ExtractView, year: int) -> IctCoverageFigures:
     )
 
 
-def extract_gaps(*, view: ExtractView, year: int) -> list[Gap]:
+def extract_gaps(*, view: ExtractView, year: int,
+                 summary: _AuditSummary | None = None) -> list[Gap]:
     """What the extract cannot show for the year: tables, systems, months, devices."""
     gaps: list[Gap] = []
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -150,12 +185,8 @@ def extract_gaps(*, view: ExtractView, year: int) -> list[Gap]:
                 detail=f"the force did not supply {name}",
                 consequence=f"no {TABLES[name].purpose}",
             ))
-    lo, hi = _year_bounds(year)
-    seen = {
-        str(s) for (s,) in view.con.execute(
-            f"SELECT DISTINCT system FROM audit_events "
-            f"WHERE {_ts('ts')} >= {lo} AND {_ts('ts')} < {hi}").fetchall()
-    }
+    summary = summary or audit_summary(view=view, year=year)
+    seen = set(summary.by_system)
     for system in SYSTEMS:
         if system not in seen and system != "other":
             gaps.append(Gap(
@@ -163,11 +194,7 @@ def extract_gaps(*, view: ExtractView, year: int) -> list[Gap]:
                 detail=f"no audit events from {system} in {year}",
                 consequence="look-ups on this system cannot be reviewed or scanned",
             ))
-    months = {
-        str(m) for (m,) in view.con.execute(
-            f"SELECT DISTINCT strftime({_ts('ts')} AT TIME ZONE 'UTC', '%Y-%m') FROM audit_events "
-            f"WHERE {_ts('ts')} >= {lo} AND {_ts('ts')} < {hi}").fetchall()
-    }
+    months = summary.months
     in_period = [
         f"{year:04d}-{m:02d}" for m in range(1, 13)
         if dt.date(year, m, 1) <= view.period_end

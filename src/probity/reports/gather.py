@@ -18,6 +18,7 @@ from probity.reports import casework_figures as cf
 from probity.reports.casework_source import casework_from_database, load_casework_export
 from probity.reports.extract_figures import (
     ExtractView,
+    audit_summary,
     extract_gaps,
     extract_view,
     ict_coverage,
@@ -50,6 +51,8 @@ class GatherOptions:
     risk_config: Path | None = None
     force_code: str | None = None  # when there is no extract to take it from
     force_name: str | None = None
+    include_judgements: bool = True  # the national return has no judgement text
+    run_scan: bool = False  # run the scan to list the indicators it must skip (slow)
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -71,6 +74,7 @@ def gather(options: GatherOptions) -> AssessmentFigures:
         as_of = options.now
 
     extract: Any = None
+    summary = None
     view: ExtractView | None = None
     no_extract: NoData
     if options.extract_dir is None:
@@ -126,13 +130,15 @@ def gather(options: GatherOptions) -> AssessmentFigures:
     else:
         figures.sources_used.append(f"Force Extract {view.path.name} "
                                     f"({view.period_start.isoformat()} to {view.period_end.isoformat()})")
-        figures.ict = ict_coverage(view=view, year=year)
+        summary = audit_summary(view=view, year=year)
+        figures.ict = ict_coverage(view=view, year=year, summary=summary)
         figures.vetting = _vetting(extract=extract, as_of=min(as_of_date, view.period_end))
         figures.apps = _apps(extract=extract, year=year)
 
     # -- gaps: what the extract and the missing sources cannot show
-    gaps: list[Gap] = extract_gaps(view=view, year=year) if view else []
-    gaps += _skipped_indicators(extract) if extract is not None else []
+    gaps: list[Gap] = extract_gaps(view=view, year=year, summary=summary) if view else []
+    if extract is not None and options.run_scan:
+        gaps += _skipped_indicators(extract)
     for attr, area in (("volumes", "Casework"), ("vetting", "Vetting register"),
                        ("apps", "App review"), ("ict", "ICT monitoring")):
         value = getattr(figures, attr)
@@ -150,7 +156,7 @@ def gather(options: GatherOptions) -> AssessmentFigures:
 
     figures.risk = risk_matrix(volumes=figures.volumes, year=year,
                                config=load_risk_config(options.risk_config))
-    figures.judgements = _judgements(options)
+    figures.judgements = _judgements(options) if options.include_judgements else {}
     return figures
 
 
@@ -221,14 +227,16 @@ def _apps(*, extract: Any, year: int) -> AppFindingFigures | NoData:
 
 
 def _skipped_indicators(extract: Any) -> list[Gap]:
-    """Scan indicators that cannot run on this extract (from the analytics, when built)."""
+    """Scan indicators that cannot run on this extract (runs the scan: opt-in, it is slow)."""
     try:
-        from probity.analytics import skipped_indicators  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return [Gap(area=f"Indicator `{name}` skipped", detail=why,
+        from probity.analytics import scan
+    except ImportError as exc:
+        return [Gap(area="Scan indicators", detail=f"probity.analytics is not available ({exc})",
+                    consequence="which indicators this extract supports is not known")]
+    result = scan(extract)
+    return [Gap(area=f"Indicator {s.indicator} skipped", detail=s.reason,
                 consequence="this pattern of abuse is not scanned for")
-            for name, why in skipped_indicators(extract)]
+            for s in result.skipped]
 
 
 def _judgements(options: GatherOptions) -> dict[str, Any]:

@@ -130,6 +130,11 @@ _LABELS: dict[str, str] = {
     "would_have_been_dismissed": "Would have been dismissed",
     "dismissal_without_notice": "Dismissal without notice",
     "no_further_action": "No further action",
+    "rms": "RMS (records management)",
+    "pnc": "PNC",
+    "pnd": "PND",
+    "command_control": "Command and control",
+    "case_file": "Case file",
 }
 
 
