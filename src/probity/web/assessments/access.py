@@ -1,29 +1,21 @@
-"""Who may read and write judgement sections.
-
-The roles live in probity.web.core.roles (another area); until they grant this app's
-permissions, holding the role is enough: analysts write, analysts and the appropriate
-authority read. Django permissions granted directly also work.
-"""
+"""Who may read and write judgement sections: Django permissions, granted through the roles
+in probity.web.core.roles (analysts write; analysts and the appropriate authority read)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from probity.web.core.roles import roles_of
+READ_PERMISSION = "assessments.view_judgementsection"
+WRITE_PERMISSION = "assessments.write_judgement"
 
-WRITE_ROLES = ("analyst",)
-READ_ROLES = ("analyst", "appropriate_authority")
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def can_write(user: Any) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return bool(set(roles_of(user)) & set(WRITE_ROLES)) or user.has_perm(
-        "assessments.write_judgement")
+    return _active(user) and bool(user.has_perm(WRITE_PERMISSION))
 
 
 def can_read(user: Any) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return can_write(user) or bool(set(roles_of(user)) & set(READ_ROLES)) or user.has_perm(
-        "assessments.view_judgementsection")
+    return _active(user) and bool(user.has_perm(READ_PERMISSION) or user.has_perm(WRITE_PERMISSION))
