@@ -177,3 +177,73 @@ def test_refuses_existing_output_and_bad_arguments(tmp_path: Path, force: Path) 
         generate(tmp_path / "x", staff=100, months=1, seed=1, fmt="xlsx")
     assert not (tmp_path / "x").exists()
     assert not any(p.name.startswith(".x") for p in tmp_path.iterdir())
+
+
+def test_no_activity_outside_service(force: Path) -> None:
+    staff = _table(force, "staff")
+    events = _table(force, "audit_events")
+    shifts = _table(force, "shifts")
+    merged = events.merge(staff[["staff_id", "start_date", "end_date"]], on="staff_id")
+    day = merged.ts.dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
+    start = merged.start_date.astype("datetime64[ns]")
+    end = merged.end_date.astype("datetime64[ns]")
+    assert (day >= start).all()
+    assert (end.isna() | (day <= end)).all()
+    s = shifts.merge(staff[["staff_id", "end_date"]], on="staff_id")
+    s_end = s.end_date.astype("datetime64[ns]")
+    s_day = s.start.dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
+    assert (s_end.isna() | (s_day <= s_end)).all()
+
+
+def test_assignments_follow_the_roster(force: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    share = con.execute(f"""
+        select avg(case when exists (select 1 from '{force}/shifts.parquet' s
+                                     where s.staff_id = a.staff_id and a.start >= s.start
+                                       and a.start < s."end") then 1 else 0 end)
+        from '{force}/assignments.parquet' a
+        where a.role in ('call_handler', 'dispatcher', 'attending')""").fetchall()[0][0]
+    assert share > 0.9
+
+
+def test_phones_are_usual_uk_writings(force: Path) -> None:
+    extract = pytest.importorskip("probity.extract")
+    normalise = getattr(extract, "normalise_phone", None)
+    if normalise is None:
+        pytest.skip("probity.extract.normalise_phone is not written yet")
+    phones = list(_table(force, "nominals").phone.dropna()) + list(
+        _table(force, "comms").counterpart.sample(2000, random_state=1))
+    formats = {p[:2] for p in phones}
+    assert {"07", "+4", "00", "(0"} <= formats
+    ok = sum(1 for p in phones if normalise(p))
+    assert ok / len(phones) > 0.99
+
+
+def test_staff_on_record_are_written_with_noise_but_recognisable(force: Path,
+                                                                 truth: dict) -> None:
+    staff = _table(force, "staff").set_index("staff_id")
+    nominals = _table(force, "nominals").set_index("nominal_id")
+    links = truth["staff_nominal_links"]
+    assert links
+    recognisable = exact = 0
+    for link in links:
+        s, n = staff.loc[link["staff_id"]], nominals.loc[link["nominal_id"]]
+        names = {str(n.forename).lower(), str(n.surname).lower()}
+        recognisable += s.surname.lower() in names or s.forename.lower() in names
+        exact += (s.forename == n.forename and s.surname == n.surname
+                  and s.date_of_birth == n.date_of_birth)
+    assert recognisable >= 0.7 * len(links)
+    assert exact < len(links)  # some are written differently
+
+
+def test_perpetrators_use_the_common_vocabulary(force: Path, truth: dict) -> None:
+    events = _table(force, "audit_events")
+    perps = {p["staff_id"] for p in truth["perpetrators"]}
+    mine = events[events.staff_id.isin(perps)]
+    others = events[~events.staff_id.isin(perps)]
+    for column in ("reason", "system", "action", "object_type"):
+        assert set(mine[column].dropna()) <= set(others[column].dropna()), column
+    shared = set(others.workstation.dropna())
+    assert mine.workstation.dropna().isin(shared).mean() > 0.5

@@ -31,7 +31,15 @@ from probity.synth._util import (
     random_mobiles,
     where_or_none,
 )
-from probity.synth.world import CAT, JOBS, PATROL_JOBS, World, on_duty_mask, on_duty_times
+from probity.synth.world import (
+    CAT,
+    JOBS,
+    PATROL_JOBS,
+    World,
+    on_duty_mask,
+    on_duty_times,
+    service_window,
+)
 
 SYS = {s: i for i, s in enumerate(SYSTEMS)}
 ACT = {a: i for i, a in enumerate(ACTIONS)}
@@ -461,8 +469,8 @@ def build_audit(w: World, act: Activity, *, off_duty_casework: IntArray) -> None
     job = w.s_job[w.sh_staff]
     k = rng.poisson(np.array([j.background_per_shift for j in JOBS])[job] * scale)
     sh = np.repeat(np.arange(w.sh_staff.size), k)
-    for lo in range(0, sh.size, BACKGROUND_CHUNK):
-        part = sh[lo:lo + BACKGROUND_CHUNK]
+    for chunk_start in range(0, sh.size, BACKGROUND_CHUNK):
+        part = sh[chunk_start:chunk_start + BACKGROUND_CHUNK]
         staff = w.sh_staff[part]
         ts = w.sh_start[part] + (rng.random(part.size) * (w.sh_end[part] - w.sh_start[part])
                                  ).astype(np.int64)
@@ -472,11 +480,13 @@ def build_audit(w: World, act: Activity, *, off_duty_casework: IntArray) -> None
     per_month = np.where(np.array([j.staff_type for j in JOBS])[w.s_job] == "officer", 2.0, 0.8)
     k = rng.poisson(per_month * w.months * scale)
     staff = np.repeat(np.arange(w.n_staff), k)
-    ts = w.t0 + (rng.random(staff.size) * (w.t1 - w.t0)).astype(np.int64)
+    lo, hi = service_window(w, staff)
+    ts = lo + (rng.random(staff.size) * (hi - lo)).astype(np.int64)
     _background(w, act, staff=staff, ts=ts)
     k = rng.poisson(0.6 * w.months * scale, w.n_staff)
     staff = np.repeat(np.arange(w.n_staff), k)
-    ts, _ = on_duty_times(w, staff, np.full(staff.size, w.t0), np.full(staff.size, w.t1), 0.15)
+    lo, hi = service_window(w, staff)
+    ts, _ = on_duty_times(w, staff, lo, hi, 0.15)
     nominal_lookup(w, log, staff=staff, ts=ts, nominal=rng.integers(0, w.n_nominals, staff.size),
                    context="general")
 
@@ -598,7 +608,8 @@ def build_comms(w: World, act: Activity, *, external: IntArray) -> None:
     # other numbers (partners' offices, suppliers, family), at any time
     k = rng.poisson(0.12 * w.days * scale, holders.size)
     staff = np.repeat(holders, k)
-    ts = w.t0 + (rng.random(staff.size) * (w.t1 - w.t0)).astype(np.int64)
+    lo, hi = service_window(w, staff)
+    ts = lo + (rng.random(staff.size) * (hi - lo)).astype(np.int64)
     number = external[rng.integers(0, external.size, staff.size)]
     cm.add(w, device=phone_dev[staff], ts=ts, number=number, p_out=0.5)
     # victims, witnesses and reporting people of one's own cases, mostly on duty

@@ -19,7 +19,7 @@ from probity.extract.schema import FORMAT_NAME, FORMAT_VERSION, TABLES, Column
 from probity.synth._util import DAY, IntArray, StrArray, choice_codes, opaque_ids, phone_style_table
 from probity.synth.activity import REASON_ASKED, REASON_CONTEXTS, REASONS, Activity, event_devices
 from probity.synth.scenarios import Truth
-from probity.synth.world import JOBS, World
+from probity.synth.world import JOBS, World, service_window
 
 FORCE_CODE = "SYN"
 FORCE_NAME = "Synthetic Constabulary"
@@ -343,7 +343,11 @@ def _write_comms(w: World, act: Activity, ids: Ids, out: Path, fmt: str,
     sink = TableSink(out, "comms", fmt)
     if cm.ts:
         ts = np.concatenate(cm.ts)
-        order = np.argsort(ts, kind="stable")
+        owner = act.d_staff[np.concatenate(cm.device)]
+        lo, hi = service_window(w, np.maximum(owner, 0))
+        serving = (owner < 0) | ((ts >= lo) & (ts < hi))
+        order = np.flatnonzero(serving)
+        order = order[np.argsort(ts[order], kind="stable")]
         number = np.concatenate(cm.number)[order]
         style = np.concatenate(cm.style)[order]
         uniq, inv = np.unique(number, return_inverse=True)
@@ -378,6 +382,12 @@ def _write_events(w: World, act: Activity, ids: Ids, out: Path, fmt: str,
     from probity.extract.schema import ACTIONS, OBJECT_TYPES, SYSTEMS
 
     cols = act.events.columns()
+    # no account is used before its owner joined or after they left
+    lo, hi = service_window(w, cols["staff"].astype(np.int64))
+    serving = (cols["ts"] >= lo) & (cols["ts"] < hi)
+    del lo, hi
+    if not serving.all():
+        cols = {k: v[serving] for k, v in cols.items()}
     ts = cols["ts"]
     np.clip(ts, w.t0, w.t1 - 1, out=ts)
     order = np.argsort(ts, kind="stable")

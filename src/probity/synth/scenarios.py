@@ -39,6 +39,7 @@ from probity.synth.world import (
     World,
     add_nominals,
     on_duty_times,
+    service_window,
     typo,
 )
 
@@ -669,7 +670,8 @@ def inject_lookalikes(w: World, act: Activity, perps: list[Perpetrator], truth: 
     for s in cur:
         k = int(rng.integers(5, 16))
         staff = np.full(k, int(s))
-        ts, _ = on_duty_times(w, staff, np.full(k, w.t0), np.full(k, w.t1), 0.3)
+        lo, hi = service_window(w, staff)
+        ts, _ = on_duty_times(w, staff, lo, hi, 0.3)
         nominal_lookup(w, act.events, staff=staff, ts=ts,
                        nominal=rng.integers(0, w.n_nominals, k), context="general")
         looks.append((int(s), "curiosity_lookups"))

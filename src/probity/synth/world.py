@@ -630,6 +630,13 @@ def on_duty_times(w: World, staff: IntArray, a: IntArray, b: IntArray,
     return np.where(off, t_any, t_on), off
 
 
+def service_window(w: World, staff: IntArray) -> tuple[IntArray, IntArray]:
+    """[from, to) seconds of the period during which each member of staff was serving."""
+    a = np.maximum(w.t0, w.s_start[staff] * DAY)
+    b = np.where(w.s_end[staff] < 0, w.t1, np.minimum(w.t1, (w.s_end[staff] + 1) * DAY))
+    return a, np.maximum(b, a + 1)
+
+
 def on_duty_mask(w: World, staff: IntArray, t: IntArray) -> BoolArray:
     """Whether each (staff, t) falls inside a rostered shift."""
     key = w.sh_staff * (1 << 40) + (w.sh_start - w.t0 + DAY)
@@ -1001,7 +1008,11 @@ def build_assignments(w: World) -> None:
     w.a_start = np.concatenate(st_l)
     en_all = np.concatenate(en_l)
     w.a_end = np.where((en_all >= w.t1) & (en_all > 0), -1, en_all)
-    # nothing may start after the extract was taken
-    keep = w.a_start < w.t1
+    # leavers hand their cases over on the day they leave
+    _, leave = service_window(w, w.a_staff)
+    left = leave < w.t1
+    w.a_end = np.where(left & ((w.a_end < 0) | (w.a_end > leave)), leave, w.a_end)
+    # nothing may start after the extract was taken, or after the person left
+    keep = (w.a_start < w.t1) & (w.a_start < leave) & ((w.a_end < 0) | (w.a_end > w.a_start))
     for name in ("a_incident", "a_staff", "a_role", "a_start", "a_end"):
         setattr(w, name, getattr(w, name)[keep])
