@@ -150,3 +150,23 @@ def test_classify_apps_by_name_only_when_asked() -> None:
     assert found["catalogue_app_id"].tolist() == ["org.torproject.torbrowser",
                                                   "com.snapchat.android"]
     assert found["match"].tolist() == ["name", "app_id"]
+
+
+def test_catalogue_command_lists_and_checks(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from probity.cli import app
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["apps", "catalogue", "--csv"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.strip().splitlines()
+    assert lines[0] == "app_id,platform,name,risk_class,reason,weight"
+    assert len(lines) == len(RAW["app"]) + 1
+    shipped = resources.files("probity.apps").joinpath("catalogue.toml")
+    checked = runner.invoke(app, ["apps", "catalogue", "--check", str(shipped)])
+    assert checked.exit_code == 0 and "valid, version 1" in checked.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text(GOOD_HEAD + entry(risk_class="nope"), encoding="utf-8")
+    refused = runner.invoke(app, ["apps", "catalogue", "--check", str(bad)])
+    assert refused.exit_code != 0 and "risk_class 'nope'" in str(refused.exception)

@@ -130,3 +130,19 @@ def test_failed_write_leaves_previous_file_intact(extract_dir: Path, tmp_path: P
     missing_dir = runner.invoke(app, ["apps", "report", str(extract_dir), "--out",
                                       str(tmp_path / "no" / "apps.csv")])
     assert "does not exist" in str(missing_dir.exception)
+
+
+def test_extract_device_apps_as_inventory(extract_dir: Path) -> None:
+    from probity.apps.imports import INVENTORY_COLUMNS, classify_inventory, read_extract_device_apps
+
+    with open_extract(extract_dir) as extract:
+        inventory = read_extract_device_apps(extract=extract)
+    assert tuple(inventory.columns) == INVENTORY_COLUMNS
+    assert len(inventory) == len(DEVICE_APPS)
+    d2 = inventory[inventory["device_id"] == "D2"]
+    assert set(d2["platform"]) == {"ios"} and set(d2["staff_id"]) == {"S2"}
+    found = classify_inventory(inventory=inventory)
+    # one row per device_apps row (no de-duplication at this level): Signal twice on D1
+    assert len(found) == 6
+    assert sorted(found["risk_class"].value_counts().items()) == [
+        ("anonymity", 1), ("dating", 1), ("encrypted_messaging", 4)]
