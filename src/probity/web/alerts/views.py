@@ -26,7 +26,7 @@ from probity.web.casework.categories import (
 )
 from probity.web.core.access import requires
 from probity.web.core.errors import InvalidInput, InvalidTransition
-from probity.web.core.purpose import purpose_gate, purpose_get
+from probity.web.core.purpose import purpose_gate, purpose_get, purpose_set
 
 
 @require_GET
@@ -96,6 +96,8 @@ def decide(request: HttpRequest, alert_id: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("alerts:detail", alert_id=alert_id)
     if report is not None:
+        # The analyst's stated purpose carries over to the report they just created.
+        purpose_set(request, object_type="report", object_id=report.pk, purpose=purpose)
         messages.success(request, f"Alert developed as intelligence: report {report.reference}")
         return redirect("casework:report_detail", report_id=report.pk)
     messages.success(request, "Alert closed: no further action, reason recorded")

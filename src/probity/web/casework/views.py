@@ -31,7 +31,7 @@ from probity.web.casework.services import (
 )
 from probity.web.core.access import requires
 from probity.web.core.errors import InvalidInput, NotPermitted
-from probity.web.core.purpose import purpose_gate, purpose_get
+from probity.web.core.purpose import purpose_gate, purpose_get, purpose_set
 
 
 @require_GET
@@ -89,6 +89,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         return render(request, "casework/report_new.html",
                       {"form": post, "errors": exc.errors, **_form_context()}, status=400)
+    purpose_set(request, object_type="report", object_id=report.pk,
+                purpose="recording this report")
     messages.success(request, f"Report {report.reference} recorded")
     return redirect("casework:report_detail", report_id=report.pk)
 
