@@ -12,7 +12,16 @@ from django.db import transaction
 from probity.web.audit.models import AccessLog, AccessLogHead
 from probity.web.audit.services import access_log_record, access_log_verify, entry_hash
 
+from .tamper import append_only_lifted
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _attacker_with_owner_rights() -> object:
+    """These tests play an attacker who can lift the append-only triggers (database owner)."""
+    with append_only_lifted():
+        yield
 
 
 @pytest.fixture
