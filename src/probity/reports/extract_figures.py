@@ -72,28 +72,21 @@ class _AuditSummary:
 
 
 def audit_summary(*, view: ExtractView, year: int) -> _AuditSummary:
-    """Audit events of the year, summarised in two passes (shared by coverage and gaps)."""
+    """Audit events of the year, summarised in one pass (shared by coverage and gaps)."""
     lo, hi = _year_bounds(year)
     ts = _ts(view, "audit_events", "ts")
     where = f"WHERE {ts} >= {lo} AND {ts} < {hi}"
-    per_month = view.con.execute(
-        f"SELECT system, strftime({ts}, '%Y-%m'), count(*) FROM audit_events {where} GROUP BY 1, 2"
+    rows = view.con.execute(
+        f"""WITH g AS (SELECT system, strftime({ts}, '%Y-%m') AS month, staff_id, count(*) AS n
+                       FROM audit_events {where} GROUP BY ALL)
+            SELECT system, sum(n), count(DISTINCT staff_id), list(DISTINCT month)
+            FROM g GROUP BY GROUPING SETS ((system), ())"""
     ).fetchall()
-    staff_rows = view.con.execute(
-        f"SELECT system, count(DISTINCT staff_id) FROM audit_events {where} "
-        "GROUP BY GROUPING SETS ((system), ())"
-    ).fetchall()
-    events: dict[str, int] = {}
-    months: dict[str, set[str]] = {}
-    for system, month, n in per_month:
-        events[str(system)] = events.get(str(system), 0) + int(n)
-        months.setdefault(str(system), set()).add(str(month))
-    staff = {str(system): int(n) for system, n in staff_rows if system is not None}
-    summary = _AuditSummary(
-        by_system={s: (events[s], staff.get(s, 0), len(months[s])) for s in events},
-        staff=next((int(n) for system, n in staff_rows if system is None), 0),
-        months=frozenset(m for ms in months.values() for m in ms),
-    )
+    by_system = {str(system): (int(n), int(staff), len(months))
+                 for system, n, staff, months in rows if system is not None}
+    total = next(((int(staff), frozenset(str(m) for m in months))
+                  for system, _, staff, months in rows if system is None), (0, frozenset()))
+    summary = _AuditSummary(by_system=by_system, staff=total[0], months=total[1])
     return summary
 
 
