@@ -114,7 +114,7 @@ def test_perpetrators_cover_scenarios_and_staff_types(truth: dict) -> None:
 
 def test_attend_then_pursue_leaves_lookups_after_assignment(tmp_path: Path) -> None:
     out = tmp_path / "big"
-    generate(out, staff=700, months=3, seed=5, scale=0.2)
+    generate(out, staff=500, months=3, seed=5, scale=0.2)
     truth = json.loads(out.with_name("big.truth.json").read_text())
     events = _table(out, "audit_events")
     assignments = _table(out, "assignments")
