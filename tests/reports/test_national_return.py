@@ -13,6 +13,7 @@ from reports_testkit import YEAR, make_cases, write_extract
 from typer.testing import CliRunner
 
 from probity.cli import app
+from probity.errors import UsageError
 from probity.reports.casework_figures import AGE_BANDS
 from probity.reports.casework_source import cases_to_export
 from probity.reports.figures import CaseRecord
@@ -209,3 +210,31 @@ def test_schema_keys_cover_the_sources_and_are_documented() -> None:
         assert f"`{section}`" in doc
         for key in keys:
             assert f"`{key}`" in doc, f"{section}.{key} is not documented"
+
+
+def test_combined_assessment_renders_from_the_regional_return(tmp_path: Path) -> None:
+    made = [_return(tmp_path, code, seed) for code, seed in (("AAA", 1), ("BBB", 2))]
+    root = write_extract(tmp_path / "CCC", force_code="CCC", force_name="CCC Police")
+    extract_only = tmp_path / "CCC.return.json"
+    assert runner.invoke(app, ["report", "return", "--year", str(YEAR), "--extract", str(root),
+                               "--no-database", "--out", str(extract_only)]).exit_code == 0
+    region = tmp_path / "region.json"
+    result = runner.invoke(app, ["report", "combine", *(str(p) for p, _ in made), str(extract_only),
+                                 "--out", str(region), "--name", "North West"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "doc"
+    result = runner.invoke(app, ["report", "threat-assessment", "--from-return", str(region),
+                                 "--out", str(out), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    html = (out / f"threat-assessment-REGION-{YEAR}.html").read_text()
+    assert f"Regional counter-corruption strategic threat assessment {YEAR}" in html
+    assert "North West" in html and "AAA Police (AAA)" in html and "CCC Police (CCC)" in html
+    expected = _expected_sums([cases for _, cases in made])
+    total = sum(expected["categories"].values())
+    assert f"{total} corruption reports were recorded in {YEAR}" in html
+    assert "Figures from 2 of 3 forces; no figures from CCC Police (CCC)." in html
+    assert "No data: app findings are not part of the national return" in html
+    assert 'data-section="vetting"' in html and "Figures from all 3 forces." in html
+    result = runner.invoke(app, ["report", "threat-assessment", "--from-return", str(region),
+                                 "--year", str(YEAR - 1), "--out", str(out)])
+    assert isinstance(result.exception, UsageError)

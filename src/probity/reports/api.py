@@ -7,10 +7,11 @@ from pathlib import Path
 
 from probity.errors import UsageError
 from probity.reports.document import DEFAULT_MARKING, build_document
+from probity.reports.figures import AssessmentFigures
 from probity.reports.gather import GatherOptions, gather
 from probity.reports.render import write_html, write_pdf
 
-__all__ = ["FORMATS", "parse_formats", "threat_assessment"]
+__all__ = ["FORMATS", "parse_formats", "threat_assessment", "write_assessment"]
 
 FORMATS = ("html", "pdf")
 
@@ -29,7 +30,15 @@ def threat_assessment(options: GatherOptions, *, out_dir: Path,
     """Write the year's assessment into `out_dir`; returns the files written."""
     if not marking.strip():
         raise UsageError("--marking must not be empty: every document carries its marking")
-    figures = gather(options)
+    return write_assessment(gather(options), out_dir=out_dir, formats=formats, marking=marking)
+
+
+def write_assessment(figures: AssessmentFigures, *, out_dir: Path,
+                     formats: Sequence[str] = ("html",),
+                     marking: str = DEFAULT_MARKING) -> list[Path]:
+    """Render gathered (or combined) figures to HTML and/or PDF in `out_dir`."""
+    if not marking.strip():
+        raise UsageError("--marking must not be empty: every document carries its marking")
     document = build_document(figures, marking=marking.strip())
     stem = f"threat-assessment-{figures.force_code}-{figures.year}"
     html = write_html(document, out_dir / f"{stem}.html")

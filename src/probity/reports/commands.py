@@ -42,7 +42,7 @@ def _options(*, year: int, extract: Path | None, casework: Path | None, no_datab
 
 @app.command("threat-assessment")
 def threat_assessment_command(
-    year: int = _YEAR,
+    year: int | None = typer.Option(None, "--year", help="Calendar year assessed, e.g. 2025."),
     extract: Path | None = _EXTRACT,
     out: Path = typer.Option(Path("."), "--out", help="Directory to write the documents into."),
     format: str = typer.Option("html,pdf", "--format", help="html, pdf or html,pdf."),
@@ -60,9 +60,30 @@ def threat_assessment_command(
     with_scan: bool = typer.Option(
         False, "--with-scan",
         help="Run the scan to list the indicators this extract cannot support (slower)."),
+    from_return: Path | None = typer.Option(
+        None, "--from-return",
+        help="Draft a regional or national assessment from a (combined) national return."),
 ) -> None:
     """Draft the annual counter-corruption strategic threat assessment (HTML and PDF)."""
-    from probity.reports.api import parse_formats, threat_assessment
+    from probity.errors import UsageError
+    from probity.reports.api import parse_formats, threat_assessment, write_assessment
+
+    if from_return is not None:
+        if extract is not None or casework is not None:
+            raise UsageError("--from-return draws every figure from the return: "
+                             "do not also give --extract or --casework")
+        from probity.reports.combined import figures_from_return
+
+        figures = figures_from_return(path=from_return, judgements_file=judgements,
+                                      risk_config=risk_config)
+        if year is not None and year != figures.year:
+            raise UsageError(f"--year {year} but {from_return} is the return for {figures.year}")
+        for path in write_assessment(figures, out_dir=out, formats=parse_formats(format),
+                                     marking=marking):
+            typer.echo(f"wrote {path}")
+        return
+    if year is None:
+        raise UsageError("give --year (or --from-return with a national return)")
 
     options = _options(year=year, extract=extract, casework=casework, no_database=no_database,
                        judgements=judgements, risk_config=risk_config, force_code=force_code,

@@ -16,6 +16,7 @@ from probity.reports.figures import (
     AppFindingFigures,
     AssessmentFigures,
     CapacityFigures,
+    ForcesCoverageFigures,
     GapFigures,
     IctCoverageFigures,
     Judgement,
@@ -72,6 +73,7 @@ class SectionView:
     key: str
     title: str
     no_data: str | None = None
+    note: str | None = None  # coverage of a combined assessment
     facts: list[str] = field(default_factory=list)
     blocks: list[ChartBlock | Table] = field(default_factory=list)
     judgement: Judgement | None = None
@@ -92,6 +94,7 @@ class DocumentView:
     generated_at: dt.datetime
     sources_used: list[str]
     sections: list[SectionView]
+    forces: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _n(value: int | float | None) -> str:
@@ -154,10 +157,12 @@ def _sources(f: SourceFigures, year: int) -> tuple[list[str], list[ChartBlock | 
              f"({_pct(f.counts['proactive'], total)}) were found proactively."]
     chart = _chart("chart-sources", f"Where reports came from, {year}",
                    [(SOURCE_LABELS[s], f.counts[s]) for s in REPORT_SOURCES], "Reports")
-    chart.table.headers = ["Source", "Reports", "of which APSP"]
-    chart.table.rows = [[SOURCE_LABELS[s], _n(f.counts[s]), _n(f.apsp_counts[s])]
-                        for s in REPORT_SOURCES]
-    chart.table.numeric = [False, True, True]
+    if f.apsp_counts is not None:
+        apsp = f.apsp_counts
+        chart.table.headers = ["Source", "Reports", "of which APSP"]
+        chart.table.rows = [[SOURCE_LABELS[s], _n(f.counts[s]), _n(apsp[s])]
+                            for s in REPORT_SOURCES]
+        chart.table.numeric = [False, True, True]
     return facts, [chart]
 
 
@@ -183,12 +188,15 @@ def _subjects(f: SubjectFigures, year: int) -> tuple[list[str], list[ChartBlock 
     chart.table.headers = ["Staff type", "Subjects", "Workforce", "Subjects per 1,000"]
     chart.table.rows = rows
     chart.table.numeric = [False, True, True, True]
-    return facts, [
-        chart,
-        _chart("chart-subjects-unit", f"Subjects by unit, {year}", _top(f.by_unit), "Subjects"),
-        Table(caption=f"Subjects by role or rank, {year}", headers=["Role or rank", "Subjects"],
-              rows=[[k, _n(v)] for k, v in _top(f.by_role)]),
-    ]
+    blocks: list[ChartBlock | Table] = [chart]
+    if f.by_unit:
+        blocks.append(_chart("chart-subjects-unit", f"Subjects by unit function, {year}",
+                             _top(f.by_unit), "Subjects"))
+    if f.by_role:
+        blocks.append(Table(caption=f"Subjects by role or rank, {year}",
+                            headers=["Role or rank", "Subjects"],
+                            rows=[[k, _n(v)] for k, v in _top(f.by_role)]))
+    return facts, blocks
 
 
 def _victims(f: VictimFigures, year: int) -> tuple[list[str], list[ChartBlock | Table]]:
@@ -238,13 +246,16 @@ def _vetting(f: VettingFigures, year: int) -> tuple[list[str], list[ChartBlock |
     not_compliant = f.serving - f.compliant
     facts = [f"On {f.as_of.isoformat()}, {_n(f.compliant)} of {_n(f.serving)} serving people "
              f"({_pct(f.compliant, f.serving)}) held vetting at the level their post requires; "
-             f"{_n(not_compliant)} ({_pct(not_compliant, f.serving)}) did not.",
-             f"{_n(f.due)} clearances fall due for renewal within {f.due_days} days."]
+             f"{_n(not_compliant)} ({_pct(not_compliant, f.serving)}) did not."]
+    if f.due is not None:
+        facts.append(f"{_n(f.due)} clearances fall due for renewal within {f.due_days} days.")
     if not f.posts_present:
         facts.append("The extract has no posts table, so no post's required level is known: "
                      "only the absence of any clearance is counted.")
     chart = _chart("chart-vetting", "People not compliant, by reason",
                    [(label(k), v) for k, v in f.not_compliant_reasons.items()], "People")
+    if not f.by_staff_type:
+        return facts, [chart]
     by_type = Table(caption="Vetting compliance by staff type",
                     headers=["Staff type", "Serving", "Compliant", "Compliant %"],
                     rows=[[STAFF_TYPE_LABELS.get(k, label(k)), _n(s), _n(c), _pct(c, s)]
@@ -252,7 +263,20 @@ def _vetting(f: VettingFigures, year: int) -> tuple[list[str], list[ChartBlock |
     return facts, [chart, by_type]
 
 
-def _ict(f: IctCoverageFigures, year: int) -> tuple[list[str], list[ChartBlock | Table]]:
+def _ict_forces(f: ForcesCoverageFigures, year: int) -> tuple[list[str], list[ChartBlock | Table]]:
+    facts = [f"How many of the {_n(f.forces)} forces reporting show each force system monitored "
+             f"(audit events in {year}) and supply each monitoring table."]
+    chart = _chart("chart-ict-forces", f"Forces monitoring each system, {year}",
+                   [(label(k), v) for k, v in f.systems.items()], "Forces")
+    tables = Table(caption="Forces supplying each monitoring table", headers=["Table", "Forces"],
+                   rows=[[k, _n(v)] for k, v in f.tables.items()])
+    return facts, [chart, tables]
+
+
+def _ict(f: IctCoverageFigures | ForcesCoverageFigures,
+         year: int) -> tuple[list[str], list[ChartBlock | Table]]:
+    if isinstance(f, ForcesCoverageFigures):
+        return _ict_forces(f, year)
     covered = [s for s in f.systems if s.events]
     facts = [f"The extract holds audit events from {len(covered)} of {len(f.systems)} force "
              f"systems in {year}; {_n(f.staff_with_events)} of {_n(f.workforce)} serving people "
@@ -297,7 +321,9 @@ def _apps(f: AppFindingFigures, year: int) -> tuple[list[str], list[ChartBlock |
 def _partners(f: PartnerFigures, year: int) -> tuple[list[str], list[ChartBlock | Table]]:
     facts = [f"{_n(f.partner_reports)} reports in {year} came from partner organisations; "
              f"{_n(f.safeguarding_referrals)} safeguarding referrals were made to support "
-             f"organisations, in {_n(f.victims_supported_cases)} cases."]
+             "organisations"
+             + (f", in {_n(f.victims_supported_cases)} cases." if f.victims_supported_cases
+                is not None else ".")]
     if not f.by_partner_kind:
         return facts, []
     return facts, [_chart("chart-partners", f"Reports from partners by kind, {year}",
@@ -305,9 +331,11 @@ def _partners(f: PartnerFigures, year: int) -> tuple[list[str], list[ChartBlock 
 
 
 def _capacity(f: CapacityFigures, year: int) -> tuple[list[str], list[ChartBlock | Table]]:
+    load = (f" ({_n(f.open_per_investigator_mean)} each on average, at most "
+            f"{_n(f.open_per_investigator_max)})" if f.open_per_investigator_mean is not None
+            else "")
     facts = [f"{_n(f.open_cases)} cases were open at the end of the period, held by "
-             f"{_n(f.investigators)} investigators ({_n(f.open_per_investigator_mean)} each on "
-             f"average, at most {_n(f.open_per_investigator_max)}); "
+             f"{_n(f.investigators)} investigators{load}; "
              f"{_n(f.unassigned_open_cases)} had no investigator."]
     if f.median_age_days is not None:
         facts.append(f"Median age of open cases: {_n(f.median_age_days)} days.")
@@ -374,7 +402,8 @@ def build_document(figures: AssessmentFigures, *, marking: str = DEFAULT_MARKING
     for number, (key, title) in enumerate(SECTION_TITLES.items(), start=1):
         section = SectionView(number=number, key=key, title=title,
                               judgement=figures.judgements.get(key),
-                              judgement_only=key in JUDGEMENT_SECTIONS)
+                              judgement_only=key in JUDGEMENT_SECTIONS,
+                              note=figures.section_notes.get(key))
         if key in _BUILDERS:
             attr, builder = _BUILDERS[key]
             value = getattr(figures, attr)
@@ -383,8 +412,10 @@ def build_document(figures: AssessmentFigures, *, marking: str = DEFAULT_MARKING
             else:
                 section.facts, section.blocks = builder(value, figures.year)
         sections.append(section)
+    prefix = {"region": "Regional c", "national": "National c"}.get(figures.level, "C")
     return DocumentView(
-        title=f"Counter-corruption strategic threat assessment {figures.year}",
+        title=f"{prefix}ounter-corruption strategic threat assessment {figures.year}",
+        forces=list(figures.forces),
         force_name=figures.force_name, force_code=figures.force_code, year=figures.year,
         marking=marking, generated_at=figures.generated_at,
         sources_used=list(figures.sources_used), sections=sections,

@@ -34,6 +34,7 @@ __all__ = [
     "DeviceCoverage",
     "IctCoverageFigures",
     "AppFindingFigures",
+    "ForcesCoverageFigures",
     "PartnerFigures",
     "CapacityFigures",
     "Gap",
@@ -122,7 +123,7 @@ class VolumeFigures:
 @dataclass(frozen=True)
 class SourceFigures:
     counts: dict[str, int]  # REPORT_SOURCES -> reports in the year
-    apsp_counts: dict[str, int]
+    apsp_counts: dict[str, int] | None  # None: not known (a combined return)
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ class VettingFigures:
     serving: int
     compliant: int  # holds a current clearance at or above the post's level
     not_compliant_reasons: dict[str, int]  # no-clearance reasons and below_requirement
-    due: int  # current clearances expiring soon
+    due: int | None  # current clearances expiring soon (None: not known)
     due_days: int
     by_staff_type: dict[str, tuple[int, int]]  # staff type -> (serving, compliant)
     posts_present: bool
@@ -201,6 +202,15 @@ class IctCoverageFigures:
 
 
 @dataclass(frozen=True)
+class ForcesCoverageFigures:
+    """ICT monitoring coverage of a combined return: how many forces monitor what."""
+
+    forces: int  # forces reporting the section
+    systems: dict[str, int]  # system -> forces whose extract shows it monitored
+    tables: dict[str, int]  # monitoring table -> forces supplying it
+
+
+@dataclass(frozen=True)
 class AppFindingFigures:
     findings: int  # device-app pairs needing review
     devices_with_findings: int
@@ -216,7 +226,7 @@ class PartnerFigures:
     partner_reports: int
     by_partner_kind: dict[str, int]
     safeguarding_referrals: int
-    victims_supported_cases: int
+    victims_supported_cases: int | None
 
 
 @dataclass(frozen=True)
@@ -288,10 +298,13 @@ class AssessmentFigures:
     referrals: ReferralFigures | NoData = NoData("not gathered")
     outcomes: OutcomeFigures | NoData = NoData("not gathered")
     vetting: VettingFigures | NoData = NoData("not gathered")
-    ict: IctCoverageFigures | NoData = NoData("not gathered")
+    ict: IctCoverageFigures | ForcesCoverageFigures | NoData = NoData("not gathered")
     apps: AppFindingFigures | NoData = NoData("not gathered")
     partners: PartnerFigures | NoData = NoData("not gathered")
     capacity: CapacityFigures | NoData = NoData("not gathered")
     gaps: GapFigures | NoData = NoData("not gathered")
     risk: RiskMatrixFigures | NoData = NoData("not gathered")
     judgements: dict[str, Judgement] = field(default_factory=dict)
+    level: str = "force"  # force, region or national
+    forces: list[tuple[str, str]] = field(default_factory=list)  # (code, name) counted
+    section_notes: dict[str, str] = field(default_factory=dict)  # section key -> coverage note
