@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 from probity.cli import app
 from probity.extract import Extract, open_extract
-from probity.extract.schema import VETTING_LEVEL_ORDER
 from probity.vetting import VettingSettings, vetting_compliance
+
+from .independent_count import independent_counts
 
 synth = pytest.importorskip("probity.synth", reason="the synthetic generator is not installed")
 
@@ -39,39 +40,9 @@ def rows(path: Path) -> list[dict[str, str]]:
 
 
 def independent(force: Path, as_of: str, due_days: int) -> dict[str, set[str]]:
-    staff = rows(force / "staff.csv")
-    posts = {p["post_id"]: p["required_vetting"] for p in rows(force / "posts.csv")}
-    vetting: dict[str, list[dict[str, str]]] = {}
-    for v in rows(force / "vetting.csv"):
-        vetting.setdefault(v["staff_id"], []).append(v)
-    due_end = (dt.date.fromisoformat(as_of) + dt.timedelta(days=due_days)).isoformat()
-    out: dict[str, set[str]] = {k: set() for k in
-                                ("serving", "no_clearance", "below_requirement", "expired",
-                                 "due", "lapsed")}
-    for s in staff:
-        if not (s["start_date"] <= as_of and (s["end_date"] == "" or s["end_date"] > as_of)):
-            continue
-        sid = s["staff_id"]
-        out["serving"].add(sid)
-        known = [v for v in vetting.get(sid, []) if v["decided_on"] == ""
-                 or v["decided_on"] <= as_of]
-        current = [v for v in known if v["status"] == "granted"
-                   and (v["expires_on"] == "" or v["expires_on"] > as_of)]
-        if not current:
-            out["no_clearance"].add(sid)
-            if any(v["status"] == "granted" and v["expires_on"] != ""
-                   and v["expires_on"] <= as_of for v in known):
-                out["expired"].add(sid)
-            if any(v["status"] == "lapsed" for v in known):
-                out["lapsed"].add(sid)
-            continue
-        if any(v["expires_on"] != "" and as_of < v["expires_on"] <= due_end for v in current):
-            out["due"].add(sid)
-        required = posts.get(s["post_id"]) if s["post_id"] else None
-        best = max(VETTING_LEVEL_ORDER[v["level"]] for v in current)
-        if required is not None and best < VETTING_LEVEL_ORDER[required]:
-            out["below_requirement"].add(sid)
-    return out
+    return independent_counts(staff=rows(force / "staff.csv"), posts=rows(force / "posts.csv"),
+                              vetting=rows(force / "vetting.csv"), as_of=as_of,
+                              due_days=due_days)
 
 
 def period_end(force: Path) -> str:
