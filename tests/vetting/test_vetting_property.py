@@ -76,7 +76,7 @@ def connection(reg: dict[str, list[dict[str, str]]]) -> duckdb.DuckDBPyConnectio
     return con
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(reg=register(), due_days=st.sampled_from((0, 30, 90)))
 def test_sql_equals_plain_count(reg: dict[str, list[dict[str, str]]], due_days: int) -> None:
     with connection(reg) as con:
