@@ -104,9 +104,13 @@ def demo_run(plan: DemoPlan, *, host: str, port: int, serve: bool) -> None:
     table.add_column("role")
     table.add_column("username")
     table.add_column("password")
-    for username, role, password in logins:
-        table.add_row(role, username, password)
+    table.add_column("TOTP key (authenticator app)")
+    for login in logins:
+        username, role, password = login
+        table.add_row(role, username, password, getattr(login, "totp_secret", ""))
     console.print(table)
+    console.print("Sign-in asks for a 6-digit code after the password: add the key to an "
+                  "authenticator app, or run `probity manage totp_code <key>`.")
     if serve:
         from probity.web.server import serve as run_server
 

@@ -15,7 +15,7 @@ from probity.web.core.roles import role_names
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"health", "login", "logout"}
+PUBLIC = {"health", "login", "logout", "login_verify", "login_enrol"}  # 2nd factor: tests/web/security
 ALL = set(role_names())
 SIGNED_IN = ALL | {""}  # "" = a signed-in user holding no role
 REPORT_READERS = {"analyst", "investigator", "appropriate_authority"}

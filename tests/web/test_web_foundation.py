@@ -12,6 +12,7 @@ from probity.web.core.demo import create_demo_users
 from probity.web.core.roles import ROLES, setup_roles
 
 from .conftest import PASSWORD
+from .security.mfa import enrol_and_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +43,7 @@ def test_login_and_logout(client: Client, make_user) -> None:  # type: ignore[no
     page = client.get(reverse("login"))
     assert page.status_code == 200
     assert b"OFFICIAL-SENSITIVE" in page.content
-    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    enrol_and_sign_in(client, "alice", PASSWORD)  # password, then TOTP (tests/web/security)
     home = client.get(reverse("home"))
     assert home.status_code == 200
     assert b"alice" in home.content and b"Analyst" in home.content

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from ..conftest import PASSWORD
+from ..security.mfa import browser_complete_mfa
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,6 +27,7 @@ def test_analyst_signs_in_sees_alerts_and_signs_out(live_server, page, make_user
     page.get_by_label("Username").fill("anna")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    browser_complete_mfa(page)  # first sign-in: enrol the authenticator, enter its code
     page.wait_for_url(re.compile(r".*/alerts/$"))
     nav = page.get_by_role("navigation", name="Menu")
     assert nav.get_by_role("link", name="Alerts").is_visible()

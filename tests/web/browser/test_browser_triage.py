@@ -10,6 +10,7 @@ from probity.web.alerts.models import Alert
 from probity.web.audit.models import AccessLog
 
 from ..conftest import PASSWORD
+from ..security.mfa import browser_complete_mfa
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,6 +20,7 @@ def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    browser_complete_mfa(page)  # first sign-in: enrol the authenticator, enter its code
     page.wait_for_url(re.compile(r".*/$"))
 
 

@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "probity.web.alerts",
     "probity.web.casework",
     "probity.web.assessments",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "probity.web.accounts",
 ]
 
 MIDDLEWARE = [
@@ -108,9 +111,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "probity.web.accounts.middleware.ActiveUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "probity.web.core.middleware.SensitiveResponseMiddleware",
+    "probity.web.accounts.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "probity.web.config.urls"
@@ -156,6 +161,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sign-in: password then TOTP (probity.web.accounts); throttling per username and address.
+OTP_TOTP_ISSUER = "Probity"
+PROBITY_LOGIN_MAX_FAILURES = int(os.environ.get("PROBITY_LOGIN_MAX_FAILURES", "5"))
+PROBITY_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("PROBITY_LOGIN_MAX_FAILURES_PER_IP", "100"))
+PROBITY_LOGIN_WINDOW_MINUTES = int(os.environ.get("PROBITY_LOGIN_WINDOW_MINUTES", "15"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

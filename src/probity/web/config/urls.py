@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("probity.web.accounts.urls")),
     path("", include("probity.web.core.urls")),
     path("audit/", include("probity.web.audit.urls")),
     path("alerts/", include("probity.web.alerts.urls")),

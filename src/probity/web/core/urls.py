@@ -8,7 +8,6 @@ from probity.web.core import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
-    path("login/", auth_views.LoginView.as_view(template_name="core/login.html",
-                                                redirect_authenticated_user=True), name="login"),
+    # login/ (password + TOTP) is in probity.web.accounts.urls
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

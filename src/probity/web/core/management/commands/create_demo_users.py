@@ -8,8 +8,9 @@ from probity.web.core.demo import create_demo_users
 
 
 class Command(BaseCommand):
-    help = "Create or reset one demo user per role; prints each password once."
+    help = "Create or reset one demo user per role; prints each password and TOTP key once."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for username, role, password in create_demo_users():
-            self.stdout.write(f"{role:24} {username:30} {password}")
+        for login in create_demo_users():
+            username, role, password = login
+            self.stdout.write(f"{role:24} {username:30} {password}  TOTP key {login.totp_secret}")

@@ -1,0 +1,1 @@
+"""Accounts and security: two-factor sign-in, throttling, session ending, security headers."""
