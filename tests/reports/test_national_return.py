@@ -73,18 +73,26 @@ def test_return_validates_and_holds_no_identifiers(tmp_path: Path) -> None:
     assert document["sections"]["ict_monitoring"]["counts"]["system_custody"] == 0
 
 
+@pytest.fixture(scope="module")
+def one_return(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("one-return")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PROBITY_DATA_DIR", str(tmp / "data"))
+        path, _ = _return(tmp, "AAA", 1)
+    return json.loads(path.read_text())
+
+
 @pytest.mark.parametrize("intrusion", [
     ("top", "staff_ids", ["S001"]),
     ("section", "subjects", [{"name": "Fore0 Sur0", "staff_id": "S001"}]),
     ("counts", "victim_names", 1),
     ("force", "chief_officer", "A Person"),
 ])
-def test_personal_data_fields_are_rejected_by_the_schema(tmp_path: Path,
+def test_personal_data_fields_are_rejected_by_the_schema(tmp_path: Path, one_return: dict[str, Any],
                                                           intrusion: tuple[str, str, Any]) -> None:
-    path, _ = _return(tmp_path, "AAA", 1)
-    document = json.loads(path.read_text())
+    path = tmp_path / "bad.json"
     where, key, value = intrusion
-    bad = copy.deepcopy(document)
+    bad = copy.deepcopy(one_return)
     target = {"top": bad, "section": bad["sections"]["victims"],
               "counts": bad["sections"]["victims"]["counts"], "force": bad["forces"][0]}[where]
     target[key] = value
