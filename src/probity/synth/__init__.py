@@ -88,6 +88,7 @@ def generate(out: Path, *, staff: int, months: int, seed: int, scale: float = 1.
     truth.perpetrators = perps
     scenarios.place_staff_identities(w, perps, truth)
     scenarios.place_namesakes(w, perps, truth)
+    scenarios.separate_exact_namesakes(w)
     world.build_flags(w)
     step("assignments")
     world.build_assignments(w)

@@ -318,6 +318,26 @@ def place_namesakes(w: World, perps: list[Perpetrator], truth: Truth) -> None:
             truth.injected_namesakes.append((int(s), rec, same_year))
 
 
+def separate_exact_namesakes(w: World) -> int:
+    """Move the date of birth of any other person's record that matches a member of staff on
+    name and date of birth exactly (a coincidence no data could resolve); returns how many."""
+    import pandas as pd
+
+    rng = w.rng
+    others = np.flatnonzero(w.n_true_staff < 0)
+    people = pd.DataFrame({"row": others,
+                           "f": pd.Series(w.n_forename[others]).astype(str).str.lower(),
+                           "s": pd.Series(w.n_surname[others]).astype(str).str.lower(),
+                           "d": w.n_dob[others]})
+    staff = pd.DataFrame({"f": pd.Series(w.s_forename).astype(str).str.lower(),
+                          "s": pd.Series(w.s_surname).astype(str).str.lower(),
+                          "d": w.s_dob}).drop_duplicates()
+    clash = np.sort(people.merge(staff, on=["f", "s", "d"])["row"].to_numpy())
+    shift = rng.integers(30, 400, clash.size) * np.where(rng.random(clash.size) < 0.5, -1, 1)
+    w.n_dob[clash] += shift
+    return int(clash.size)
+
+
 # --- perpetrator behaviour ----------------------------------------------------------------------
 def _evening(rng: np.random.Generator, ts: IntArray, lo: int, hi: int) -> IntArray:
     """Move off-duty times into the evening of the same day, staying inside [lo, hi)."""
