@@ -108,6 +108,69 @@ def changes(
     Console().print(table)
 
 
+@vetting_app.command("triggers")
+def triggers(
+    extract_dir: Path = typer.Argument(..., help="Force Extract directory."),
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default period_end)."),
+    links_file: Path | None = typer.Option(
+        None, "--links", help="links.csv from `probity link`, for screening findings."),
+    out: Path | None = typer.Option(None, "--out", help="Write the triggers to this CSV."),
+    as_json: bool = typer.Option(False, "--json", help="Print the triggers as JSON."),
+    pattern_days: int = typer.Option(365, "--pattern-days", min=1,
+                                     help="Window for a complaint pattern, in days."),
+    pattern_count: int = typer.Option(3, "--pattern-count", min=1,
+                                      help="Complaints in the window that make a pattern."),
+    serious_count: int = typer.Option(2, "--serious-count", min=1,
+                                      help="Serious complaints in the window that make one."),
+    link_threshold: float = typer.Option(0.9, "--link-threshold", min=0.5, max=1.0,
+                                         help="Minimum match_probability of a link finding."),
+) -> None:
+    """Who should be re-vetted: upheld misconduct since their last clearance, a complaint
+    pattern, or a screening match to a suspect or offender record."""
+    import datetime as dt
+
+    from probity.errors import UsageError
+    from probity.extract import open_extract
+    from probity.vetting.export import atomic_write_csv
+    from probity.vetting.triggers import (
+        TRIGGER_COLUMNS,
+        TriggerRules,
+        read_links,
+        revetting_triggers,
+    )
+
+    rules = TriggerRules(pattern_days=pattern_days, pattern_count=pattern_count,
+                         serious_count=serious_count, link_threshold=link_threshold)
+    day: dt.date | None = None
+    if as_of is not None:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError as exc:
+            raise UsageError(f"--as-of: {as_of!r} is not a date; expected YYYY-MM-DD") from exc
+    links = read_links(links_file) if links_file is not None else None
+    with open_extract(extract_dir) as extract:
+        found = revetting_triggers(extract=extract, as_of=day, links=links, rules=rules)
+    records: list[dict[str, str | None]] = [
+        {"staff_id": str(r["staff_id"]), "trigger": str(r["trigger"]),
+         "date": r["date"].isoformat() if isinstance(r["date"], dt.date) else None,
+         "detail": str(r["detail"])} for r in found.to_dict("records")]
+    if out is not None:
+        atomic_write_csv(out, TRIGGER_COLUMNS, ([r[c] for c in TRIGGER_COLUMNS]
+                                                 for r in records))
+    if as_json:
+        typer.echo(json.dumps(records, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Re-vetting triggers: {len(records)}")
+    for col in TRIGGER_COLUMNS:
+        table.add_column(col)
+    for r in records:
+        table.add_row(r["staff_id"], r["trigger"], r["date"] or "", r["detail"])
+    Console().print(table)
+
+
 def _print_rich(result: object, *, show_lists: bool) -> None:
     from rich import box
     from rich.console import Console
