@@ -1,0 +1,72 @@
+"""The declared access policy: for every named URL, which roles may use it with each method,
+and whether need-to-know (membership of the record's team) applies on top of the role.
+
+`tests/web/security/test_access_matrix_generated.py` walks the URL configuration and checks
+every URL x role (the seven roles, a signed-in user with no role, anonymous) x need-to-know
+(on the record's team or not) x method (GET, POST) against this table, allow and deny. A URL
+without an entry here fails that test, so a new page cannot ship without a decision.
+
+Deny means: anonymous users are sent to sign in (or refused); signed-in users get 403, 404
+(a record outside their teams is "not found") or 405. Admin pages (`admin:` names), if ever
+added, are for the administrator role only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from probity.web.core.roles import role_names
+
+__all__ = ["ANONYMOUS", "NO_ROLE", "Rule", "ACCESS", "PRINCIPALS"]
+
+ANONYMOUS = "anonymous"
+NO_ROLE = "no_role"  # signed in, holding no role
+PRINCIPALS: tuple[str, ...] = (*role_names(), NO_ROLE, ANONYMOUS)
+
+_SIGNED_IN = frozenset((*role_names(), NO_ROLE))
+_EVERYONE = frozenset(PRINCIPALS)
+_NOBODY: frozenset[str] = frozenset()
+_REPORT_READERS = frozenset({"analyst", "investigator", "appropriate_authority"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    get: frozenset[str] = _NOBODY
+    post: frozenset[str] = _NOBODY
+    # "report": the URL names one report; only members of its team pass (others get 404).
+    need_to_know: str | None = None
+    note: str = field(default="", compare=False)
+
+    def allows(self, *, principal: str, method: str, on_team: bool) -> bool:
+        roles = self.get if method == "GET" else self.post
+        return principal in roles and (self.need_to_know is None or on_team)
+
+
+ACCESS: dict[str, Rule] = {
+    # sign-in journey and health: open by design (they show no data)
+    "health": Rule(get=_EVERYONE, note="liveness; POST is 405 for all"),
+    "login": Rule(get=_EVERYONE, post=_EVERYONE),
+    "login_verify": Rule(get=_EVERYONE, post=_EVERYONE, note="redirects unless password passed"),
+    "login_enrol": Rule(get=_EVERYONE, post=_EVERYONE, note="redirects unless password passed"),
+    "logout": Rule(post=_EVERYONE),
+    "home": Rule(get=_SIGNED_IN),
+    # alerts: the anti-corruption unit's analysts only (purpose-gated on top)
+    "alerts:queue": Rule(get=frozenset({"analyst"})),
+    "alerts:detail": Rule(get=frozenset({"analyst"}), post=frozenset({"analyst"})),
+    "alerts:decide": Rule(post=frozenset({"analyst"})),
+    # reports: role to see any, team membership for each one
+    "casework:report_list": Rule(get=_REPORT_READERS, note="lists own teams' reports only"),
+    "casework:report_new": Rule(get=frozenset({"analyst"}), post=frozenset({"analyst"})),
+    "casework:report_detail": Rule(get=_REPORT_READERS, post=_REPORT_READERS,
+                                   need_to_know="report"),
+    "casework:report_referral": Rule(post=frozenset({"appropriate_authority"}),
+                                     need_to_know="report"),
+    "casework:report_grant": Rule(post=_REPORT_READERS, need_to_know="report"),
+    # the access log: auditors (DPO) only
+    "audit:log": Rule(get=frozenset({"auditor"})),
+    "audit:verify": Rule(get=frozenset({"auditor"})),
+    # annual assessment judgements
+    "assessments:index": Rule(get=_EVERYONE, note="a redirect to the (guarded) year page"),
+    "assessments:year": Rule(get=frozenset({"analyst", "appropriate_authority"})),
+    "assessments:edit": Rule(get=frozenset({"analyst"}), post=frozenset({"analyst"})),
+}
