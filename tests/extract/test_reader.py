@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -196,6 +197,9 @@ def test_cache_skips_revalidation_and_notices_changes(make_extract, monkeypatch)
             "SELECT closed_at FROM incidents WHERE incident_id = 'I1'").fetchone() == (
             datetime(2024, 3, 2, 9, 0),)
     assert calls == [False]  # cached: layout only
+    cache = Path(os.environ["PROBITY_DATA_DIR"]) / "validation-cache"
+    typed = [p.name for p in cache.glob("*/*.parquet")]
+    assert sorted(typed) == sorted(f"{t}.parquet" for t in schema.TABLES)
     # a changed file is validated again, and its new error is found
     tables = valid_tables()
     tables["staff"][0]["unit_id"] = "U404"
@@ -216,3 +220,24 @@ def test_gzip_and_parquet_manifest_row_counts_are_checked(tmp_path: Path) -> Non
         "audit_events.csv.gz, value '2': manifest row_counts says 3 rows; the file has 2 "
         "(truncated transfer?)"]
     json.dumps(report.to_dict())  # the report is JSON-ready
+
+
+def test_without_cache_csv_tables_are_in_memory(make_extract, tmp_path: Path) -> None:
+    path = make_extract()
+    with open_extract(path, use_cache=False) as extract:
+        kinds = dict(extract.con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables").fetchall())
+        assert kinds["staff"] == "BASE TABLE"
+        assert extract.con.execute("SELECT count(*) FROM staff").fetchone() == (2,)
+    assert not (tmp_path / "probity-data" / "validation-cache").exists()
+
+
+def test_cache_keeps_a_bounded_number_of_entries(make_extract, monkeypatch) -> None:
+    monkeypatch.setattr(reader_module, "CACHE_ENTRIES", 2)
+    paths = [make_extract() for _ in range(3)]
+    for path in paths:
+        open_extract(path).close()
+    cache = Path(os.environ["PROBITY_DATA_DIR"]) / "validation-cache"
+    assert len(list(cache.glob("*.json"))) == 2
+    assert len([p for p in cache.iterdir() if p.is_dir()]) == 2
+    assert reader_module._cache_read(reader_module.cache_key(paths[2]) or "") is not None

@@ -8,8 +8,11 @@ with every contract column (columns absent from the file are NULL) typed as:
 - `id`, `text`, `enum`, `list` -> VARCHAR (a list stays `;`-separated text);
 - `phone` -> VARCHAR as written, plus `<column>_e164` (E.164 text, NULL when unreadable).
 
-CSV and CSV.gz tables are loaded into in-memory DuckDB tables (parsed once); Parquet tables
-are views over the file. Extra columns of the file are not exposed.
+Parquet tables are views over the file. CSV and CSV.gz tables are parsed once into a typed
+Parquet copy kept with the validation cache (`data_dir()/validation-cache/<key>/`), and are
+views over it, so that opening an unchanged extract again costs nothing; with
+`use_cache=False` they are in-memory DuckDB tables instead. Extra columns of a file are not
+exposed.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -41,7 +45,10 @@ from probity.extract.validate import (
     typed_select,
 )
 
-__all__ = ["Extract", "open_extract", "cache_key"]
+__all__ = ["Extract", "open_extract", "cache_key", "CACHE_ENTRIES"]
+
+# Validated extracts whose report (and typed copy of CSV tables) the cache keeps.
+CACHE_ENTRIES = 8
 
 
 class Extract:
@@ -135,22 +142,71 @@ def _cache_write(key: str, report: ValidationReport) -> None:
         os.replace(tmp, directory / f"{key}.json")
     except OSError:  # a cache that cannot be written only costs time
         return
+    _cache_prune(keep=key)
+
+
+def _cache_prune(*, keep: str) -> None:
+    """Keep the CACHE_ENTRIES most recently used entries (report and typed tables)."""
+    directory = _cache_dir()
+    try:
+        reports = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime_ns,
+                         reverse=True)
+        for old in reports[CACHE_ENTRIES:]:
+            if old.stem == keep:
+                continue
+            old.unlink(missing_ok=True)
+            shutil.rmtree(directory / old.stem, ignore_errors=True)
+    except OSError:
+        return
+
+
+def _cache_touch(key: str) -> None:
+    try:
+        os.utime(_cache_dir() / f"{key}.json")
+    except OSError:
+        return
 
 
 # --- opening --------------------------------------------------------------------------------
 
 
-def _materialise(con: duckdb.DuckDBPyConnection, src: TableSource) -> None:
-    """Create the typed relation named after the table (CSV: a table; Parquet: a view)."""
+def _materialise(con: duckdb.DuckDBPyConnection, src: TableSource, *,
+                 typed_dir: Path | None) -> None:
+    """Create the typed relation named after the table.
+
+    Parquet: a view over the file. CSV: with `typed_dir`, a view over a typed Parquet copy
+    kept there (written once per unchanged extract, so that opening it again is instant);
+    without, an in-memory DuckDB table.
+    """
     select = typed_select(src.table, src.types)
     name = _q(src.table)
     if src.format == "parquet":
-        scan = f"read_parquet('{str(src.path).replace(chr(39), chr(39) * 2)}')"
-        con.execute(f"CREATE VIEW {name} AS SELECT {select} FROM {scan}")
+        con.execute(f"CREATE VIEW {name} AS SELECT {select} FROM {_parquet_scan(src.path)}")
     else:
-        con.execute(f"CREATE TABLE {name} AS SELECT {select} FROM "
-                    f"{csv_scan_sql(src.path, src.header)}")
+        scan = csv_scan_sql(src.path, src.header)
+        typed = typed_dir / f"{src.table}.parquet" if typed_dir else None
+        if typed is not None and not typed.is_file():
+            try:
+                typed.parent.mkdir(parents=True, exist_ok=True)
+                tmp = typed.with_name(f".{src.table}.{os.getpid()}.tmp")
+                con.execute(f"COPY (SELECT {select} FROM {scan}) TO "
+                            f"'{_sql_path(tmp)}' (FORMAT parquet)")
+                os.replace(tmp, typed)
+            except (OSError, duckdb.IOException):
+                typed = None
+        if typed is not None:
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM {_parquet_scan(typed)}")
+        else:
+            con.execute(f"CREATE TABLE {name} AS SELECT {select} FROM {scan}")
     con.execute(f"DROP VIEW IF EXISTS {src.relation}")
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _parquet_scan(path: Path) -> str:
+    return f"read_parquet('{_sql_path(path)}')"
 
 
 def _header_types(src: TableSource, con: duckdb.DuckDBPyConnection) -> None:
@@ -163,8 +219,7 @@ def _header_types(src: TableSource, con: duckdb.DuckDBPyConnection) -> None:
         src.header = header
         src.types = {c: "VARCHAR" for c in dict.fromkeys(header) if c in contract.column_map}
         return
-    path = str(src.path).replace("'", "''")
-    described = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
+    described = con.execute(f"DESCRIBE SELECT * FROM {_parquet_scan(src.path)}").fetchall()
     for name, native, *_ in described:
         column = contract.column_map.get(str(name))
         if column is None:
@@ -185,15 +240,17 @@ def open_extract(path: Path, *, progress: ProgressCallback | None = None,
     path = Path(path)
     key = cache_key(path) if use_cache and path.is_dir() else None
     cached = _cache_read(key) if key else None
+    typed_dir = _cache_dir() / key if key else None
     con = new_connection()
     try:
         if cached is not None:
             report = cached
             report.path = path
+            _cache_touch(key or "")
             _, sources = run_validation(path, con=con, progress=progress, check=False)
             for src in sources.values():
                 _header_types(src, con)
-                _materialise(con, src)
+                _materialise(con, src, typed_dir=typed_dir)
         else:
             report, sources = run_validation(path, con=con, progress=progress)
             if not report.ok:
@@ -203,8 +260,10 @@ def open_extract(path: Path, *, progress: ProgressCallback | None = None,
                     f"(run `probity validate {path}` for the full list)",
                     report,
                 )
+            if typed_dir is not None:
+                shutil.rmtree(typed_dir, ignore_errors=True)  # leftovers of an older run
             for src in sources.values():
-                _materialise(con, src)
+                _materialise(con, src, typed_dir=typed_dir)
             if key:
                 _cache_write(key, report)
         columns = {t: [c for c in schema.table(t).column_names if c in s.types]
