@@ -161,3 +161,21 @@ def test_cli_json(make_extract) -> None:
     assert data["errors"][0] == {"file": "staff.csv", "row": 2, "column": "unit_id",
                                  "value": "U9",
                                  "message": "refers to units.unit_id, which has no such value"}
+
+
+def test_odd_extra_column_names_are_ignored(make_extract) -> None:
+    path = make_extract()
+    data = (path / "units.csv").read_bytes().replace(
+        b"unit_id,name,function,parent_unit_id",
+        b"unit_id,name,function,parent_unit_id,nominal_id,nominal_id,\"it's \"\"odd\"\"\",",
+    ).replace(b"\nU1,", b"\nU1,").replace(b"response,\n", b"response,,a,b,c,d\n")
+    lines = data.split(b"\n")
+    lines[2] = lines[2] + b",,,,"
+    (path / "units.csv").write_bytes(b"\n".join(lines))
+    report = validate_extract(path)
+    assert report.errors == []
+    assert [(w.column, w.message) for w in report.warnings] == [
+        ("nominal_id", "not a column of table units; ignored"),
+        ("it's \"odd\"", "not a column of table units; ignored"),
+        ("", "not a column of table units; ignored"),
+    ]

@@ -331,9 +331,18 @@ def csv_scan_sql(path: Path, header: list[str], *, rejects: str | None = None,
 
 
 def csv_column_names(header: list[str]) -> list[str]:
-    """Names the CSV columns are read under: contract names kept, others `_extra_<i>`."""
+    """Names the CSV columns are read under: the first column of a contract name keeps it,
+    every other column is `_extra_<i>` (so odd or repeated names never reach SQL)."""
     contract = _contract_names_all()
-    return [name if name in contract else f"_extra_{i}" for i, name in enumerate(header)]
+    seen: set[str] = set()
+    names = []
+    for i, name in enumerate(header):
+        if name in contract and name not in seen:
+            seen.add(name)
+            names.append(name)
+        else:
+            names.append(f"_extra_{i}")
+    return names
 
 
 def _contract_names_all() -> set[str]:
