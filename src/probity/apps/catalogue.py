@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from probity.errors import ProbityError
 
@@ -118,6 +119,8 @@ class Catalogue:
         return sorted({normalise_app_id(e.app_id) for e in self.entries})
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame(
             [{"app_id": e.app_id, "platform": e.platform, "name": e.name,
               "risk_class": e.risk_class, "reason": e.reason, "weight": e.weight}
@@ -255,6 +258,8 @@ def classify_apps(*, apps: pd.DataFrame | Iterable[Mapping[str, Any]],
     empty), in input order. `risk_classes` limits the result to those classes (e.g.
     {"encrypted_messaging", "ephemeral_messaging"} for the encrypted-app indicator).
     """
+    import pandas as pd
+
     cat = catalogue or default_catalogue()
     frame = apps.copy() if isinstance(apps, pd.DataFrame) else pd.DataFrame(list(apps))
     if "app_id" not in frame.columns:

@@ -23,6 +23,7 @@ from probity.vetting.settings import (
     VettingSettings,
     load_vetting_settings,
 )
+from probity.vetting.triggers import TriggerRules, read_links, revetting_triggers
 
 __all__ = [
     "ComplianceReport",
@@ -30,11 +31,14 @@ __all__ = [
     "RegisterChange",
     "RegisterSnapshot",
     "StaffCompliance",
+    "TriggerRules",
     "VettingSettings",
     "DEFAULT_RENEWAL_YEARS",
     "compliance_from_connection",
     "load_vetting_settings",
     "register_changes",
     "register_snapshot",
+    "read_links",
+    "revetting_triggers",
     "vetting_compliance",
 ]

@@ -22,9 +22,10 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from probity.errors import ProbityError, UsageError
 
@@ -71,6 +72,8 @@ class TriggerRules:
 def read_links(path: Path | str) -> pd.DataFrame:
     """Read `probity link --out` (contract: staff_id, nominal_id, match_probability,
     incident_roles); every bad row is reported at once with its row, field and value."""
+    import pandas as pd
+
     path = Path(path)
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
@@ -117,6 +120,8 @@ def revetting_triggers(*, extract: _Extract, as_of: dt.date | None = None,
     `date` is the date of the most recent event behind the trigger (None for link findings);
     `detail` says what was found.
     """
+    import pandas as pd
+
     rules = rules or TriggerRules()
     day = as_of or extract.period_end
     if isinstance(day, dt.datetime):
