@@ -4,12 +4,13 @@ URL without an entry here fails `test_every_url_is_in_the_matrix`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from probity.web.casework.models import Referral
 from probity.web.casework.services import report_create
 from probity.web.core.roles import role_names
 
@@ -31,6 +32,9 @@ MATRIX: dict[str, tuple[str, str, set[str], int]] = {
     "casework:report_detail": ("get", "report", REPORT_READERS, 200),
     "casework:report_referral": ("post", "report", {"appropriate_authority"}, 302),
     "casework:report_grant": ("post", "report", REPORT_READERS, 302),
+    "casework:dashboard": ("get", "", REPORT_READERS, 200),
+    "casework:referral_new": ("post", "report", {"appropriate_authority"}, 302),
+    "casework:referral_decision": ("post", "referral", {"appropriate_authority"}, 302),
     "audit:log": ("get", "", {"auditor"}, 200),
     "audit:verify": ("get", "", {"auditor"}, 200),
     "assessments:index": ("get", "", SIGNED_IN, 302),
@@ -61,6 +65,11 @@ def _url(name: str, needs: str, alert_id: int, report_id: int) -> str:
         return reverse(name, args=[alert_id])
     if needs == "report":
         return reverse(name, args=[report_id])
+    if needs == "referral":
+        from probity.web.casework.models import Referral
+
+        referral = Referral.objects.filter(report_id=report_id).first()
+        return reverse(name, args=[report_id, referral.pk if referral else 1])
     if needs == "year":
         return reverse(name, args=[2025])
     if needs == "section":
@@ -80,6 +89,8 @@ def report_for(make_user: Callable[..., object]) -> Callable[[object], int]:
             narrative="Colleague reports repeated look-ups.", received_on=date(2025, 1, 5),
             subjects=["S0002"])
         report.team.add(member)  # type: ignore[arg-type]
+        Referral.objects.create(report=report, referred_at=datetime.now(UTC),
+                                referred_by=author)
         return report.pk
 
     return make
@@ -109,14 +120,15 @@ def test_anonymous_is_sent_to_sign_in(name: str, client: Client) -> None:
 
 
 @pytest.mark.parametrize("name", ["casework:report_detail", "casework:report_referral",
-                                  "casework:report_grant"])
+                                  "casework:report_grant", "casework:referral_new",
+                                  "casework:referral_decision"])
 def test_reports_outside_the_viewers_team_are_not_found(name: str, client_for, report_for,  # type: ignore[no-untyped-def]
                                                         make_user) -> None:
     outsider = client_for("appropriate_authority")
     other = make_user("someone", "investigator")
     report_id = report_for(other)
-    method = MATRIX[name][0]
-    response = getattr(outsider, method)(reverse(name, args=[report_id]))
+    method, needs = MATRIX[name][0], MATRIX[name][1]
+    response = getattr(outsider, method)(_url(name, needs, 0, report_id))
     assert response.status_code == 404
     listing = outsider.get(reverse("casework:report_list"))
     assert f"R{report_id:06d}".encode() not in listing.content

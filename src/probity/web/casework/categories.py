@@ -68,3 +68,21 @@ class PersonRole(models.TextChoices):
 
 
 VULNERABILITY_FLAGS: tuple[str, ...] = NOMINAL_FLAGS
+
+
+class IopcDecision(models.TextChoices):
+    PENDING = "pending", "Awaiting the IOPC's decision"
+    NO_INVESTIGATION = "no_investigation", "No investigation (returned to the force)"
+    INVESTIGATION = "investigation", "Investigation"
+
+
+class InvestigationMode(models.TextChoices):
+    INDEPENDENT = "independent", "Independent"
+    DIRECTED = "directed", "Directed"
+    LOCAL = "local", "Local"
+    # Before the 2020 regulations; readable and recordable for decisions made before then.
+    MANAGED = "managed", "Managed (legacy)"
+    SUPERVISED = "supervised", "Supervised (legacy)"
+
+
+LEGACY_MODES = (InvestigationMode.MANAGED, InvestigationMode.SUPERVISED)

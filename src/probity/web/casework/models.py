@@ -8,6 +8,8 @@ from django.db import models
 from probity.web.casework.categories import (
     HandlingCode,
     IntelligenceAssessment,
+    InvestigationMode,
+    IopcDecision,
     NationalCategory,
     PersonRole,
     ReportSource,
@@ -115,3 +117,42 @@ class ReportEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} on {self.report_id}"
+
+
+class Referral(models.Model):
+    """A referral of a report to the IOPC and the IOPC's decision; a re-referral is another row."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="referrals")
+    referred_at = models.DateTimeField()
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    criteria = models.JSONField(default=list)
+    is_re_referral = models.BooleanField(default=False)
+    reason = models.TextField(blank=True, default="")
+    decision = models.CharField(max_length=20, choices=IopcDecision.choices,
+                                default=IopcDecision.PENDING)
+    mode = models.CharField(max_length=12, choices=InvestigationMode.choices, blank=True,
+                            default="")
+    decided_on = models.DateField(null=True, blank=True)
+    decision_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                             null=True, blank=True, related_name="+")
+
+    class Meta:
+        default_permissions = ()
+        ordering = ["referred_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(decision="investigation", decided_on__isnull=False)
+                           & ~models.Q(mode=""))
+                | (models.Q(decision="no_investigation", mode="", decided_on__isnull=False))
+                | models.Q(decision="pending", mode="", decided_on__isnull=True),
+                name="referral_decision_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"referral {self.pk} of {self.report_id}"
+
+    @property
+    def is_legacy_mode(self) -> bool:
+        return self.mode in ("managed", "supervised")

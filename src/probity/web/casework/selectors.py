@@ -69,3 +69,45 @@ def report_get_for_change(*, viewer: Any, report_id: int) -> Report:
     if report is None:
         raise Http404
     return report
+
+
+@dataclass
+class Dashboard:
+    open_by_category: list[tuple[str, int]]
+    referrals_due: list[Report]
+    referrals_overdue: list[Report]
+    awaiting_iopc: int
+    ageing: list[tuple[str, int]]
+
+
+def dashboard_for(*, viewer: Any, now: Any = None) -> Dashboard:
+    """Counts and lists over the viewer's reports only (need-to-know holds for dashboards)."""
+    from datetime import UTC, datetime
+
+    from django.db.models import Count
+
+    from probity.web.casework.categories import NationalCategory
+
+    if not viewer.has_perm("casework.view_report"):
+        raise PermissionDenied
+    now = now or datetime.now(UTC)
+    mine = Report.objects.filter(team=viewer).distinct()
+    open_reports = mine.filter(status=Report.Status.OPEN)
+    counts = dict(open_reports.values_list("national_category").annotate(n=Count("pk", distinct=True)))
+    labels = dict(NationalCategory.choices)
+    unreferred = open_reports.filter(referral_due_at__isnull=False, referrals__isnull=True)
+    ages = {"under 28 days": 0, "28 to 90 days": 0, "over 90 days": 0}
+    for received in open_reports.values_list("received_on", flat=True):
+        days = (now.date() - received).days
+        key = "under 28 days" if days < 28 else "28 to 90 days" if days <= 90 else "over 90 days"
+        ages[key] += 1
+    from probity.web.casework.models import Referral
+
+    return Dashboard(
+        open_by_category=[(labels[c], counts[c]) for c in NationalCategory.values if c in counts],
+        referrals_due=list(unreferred.filter(referral_due_at__gte=now).order_by("referral_due_at")),
+        referrals_overdue=list(unreferred.filter(referral_due_at__lt=now)
+                               .order_by("referral_due_at")),
+        awaiting_iopc=Referral.objects.filter(report__in=mine, decision="pending").count(),
+        ageing=list(ages.items()),
+    )

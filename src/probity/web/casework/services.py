@@ -16,20 +16,33 @@ from django.db import transaction
 
 from probity.web.audit.services import access_log_record
 from probity.web.casework.categories import (
+    LEGACY_MODES,
     VULNERABILITY_FLAGS,
     HandlingCode,
     IntelligenceAssessment,
+    InvestigationMode,
+    IopcDecision,
     NationalCategory,
     PersonRole,
     ReportSource,
     SourceEvaluation,
 )
 from probity.web.casework.iopc import APSP_CRITERION, CRITERIA_CODES, referral_deadline
-from probity.web.casework.models import Report, ReportEvidence, ReportPerson, ReportSubject
-from probity.web.core.errors import InvalidInput, NotPermitted
+from probity.web.casework.models import (
+    Referral,
+    Report,
+    ReportEvidence,
+    ReportPerson,
+    ReportSubject,
+)
+from probity.web.core.errors import InvalidInput, InvalidTransition, NotPermitted
+
+# The Police (Complaints and Misconduct) Regulations 2020 replaced 'managed' and 'supervised'
+# investigations; those modes are recordable only for decisions made before then.
+REGULATIONS_2020_IN_FORCE = date(2020, 2, 1)
 
 __all__ = ["PersonInput", "report_create", "report_grant_access", "report_assess_referral",
-           "report_fields_validate"]
+           "report_fields_validate", "referral_create", "referral_record_decision"]
 
 _ID_MAX = 64
 
@@ -188,3 +201,71 @@ def report_grant_access(*, actor: Any, report: Report, username: str, purpose: s
                           object_id=report.pk, purpose=purpose,
                           fields_shown=[f"team+={grantee.get_username()}"])
     return report
+
+
+def referral_create(*, actor: Any, report: Report, reason: str, purpose: str) -> Referral:
+    """The appropriate authority refers the report to the IOPC (now). A referral made while
+    an earlier one exists is a re-referral (new concerns arising later)."""
+    if not actor.has_perm("casework.refer_report"):
+        raise NotPermitted("only the appropriate authority refers to the IOPC")
+    if not report.team.filter(pk=actor.pk).exists():
+        raise NotPermitted("only the report's team may refer it")
+    reason = reason.strip()
+    if len(reason) > 5000:
+        raise InvalidInput({"reason": "Reason must be 5,000 characters or fewer"})
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        earlier = locked.referrals.exists()
+        if earlier and len(reason) < 10:
+            raise InvalidInput({"reason": "Give the new concerns that make this a re-referral"})
+        referral = Referral.objects.create(
+            report=locked, referred_at=datetime.now(UTC), referred_by=actor,
+            criteria=list(locked.referral_criteria), is_re_referral=earlier, reason=reason)
+        access_log_record(actor=actor, action="change", object_type="report",
+                          object_id=locked.pk, purpose=purpose,
+                          fields_shown=[f"referral={referral.pk}",
+                                        f"re_referral={str(earlier).lower()}"])
+    return referral
+
+
+def referral_record_decision(*, actor: Any, referral: Referral, decision: str, mode: str,
+                             decided_on: date | None, purpose: str) -> Referral:
+    """Record the IOPC's decision: no investigation, or an investigation and its mode."""
+    if not actor.has_perm("casework.refer_report"):
+        raise NotPermitted("only the appropriate authority records the IOPC's decision")
+    if not referral.report.team.filter(pk=actor.pk).exists():
+        raise NotPermitted("only the report's team may record the IOPC's decision")
+    errors: dict[str, str] = {}
+    if decision not in (IopcDecision.NO_INVESTIGATION, IopcDecision.INVESTIGATION):
+        errors["decision"] = "Select the IOPC's decision"
+    if decided_on is None:
+        errors["decided_on"] = "Enter the date of the IOPC's decision"
+    elif decided_on > datetime.now(UTC).date():
+        errors["decided_on"] = "The decision date must be today or in the past"
+    elif decided_on < referral.referred_at.date():
+        errors["decided_on"] = "The decision cannot predate the referral"
+    if decision == IopcDecision.INVESTIGATION:
+        if mode not in InvestigationMode.values:
+            errors["mode"] = "Select the mode of investigation"
+        elif mode in LEGACY_MODES and decided_on is not None \
+                and decided_on >= REGULATIONS_2020_IN_FORCE:
+            errors["mode"] = ("Managed and supervised investigations ended with the 2020 "
+                              "regulations: choose independent, directed or local")
+    elif mode:
+        errors["mode"] = "A mode applies only when the IOPC investigates"
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        if locked.decision != IopcDecision.PENDING:
+            raise InvalidTransition("the IOPC's decision on this referral is already recorded")
+        locked.decision = decision
+        locked.mode = mode if decision == IopcDecision.INVESTIGATION else ""
+        locked.decided_on = decided_on
+        locked.decision_recorded_by = actor
+        locked.save(update_fields=["decision", "mode", "decided_on", "decision_recorded_by"])
+        access_log_record(actor=actor, action="change", object_type="report",
+                          object_id=locked.report_id, purpose=purpose,
+                          fields_shown=[f"referral={locked.pk}", f"decision={decision}",
+                                        f"mode={locked.mode}"])
+    return locked

@@ -7,7 +7,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,21 +16,31 @@ from probity.web.casework.categories import (
     VULNERABILITY_FLAGS,
     HandlingCode,
     IntelligenceAssessment,
+    InvestigationMode,
+    IopcDecision,
     NationalCategory,
     PersonRole,
     ReportSource,
     SourceEvaluation,
 )
 from probity.web.casework.iopc import CRITERIA
-from probity.web.casework.selectors import report_get_for, report_get_for_change, report_list
+from probity.web.casework.models import Referral
+from probity.web.casework.selectors import (
+    dashboard_for,
+    report_get_for,
+    report_get_for_change,
+    report_list,
+)
 from probity.web.casework.services import (
     PersonInput,
+    referral_create,
+    referral_record_decision,
     report_assess_referral,
     report_create,
     report_grant_access,
 )
 from probity.web.core.access import requires
-from probity.web.core.errors import InvalidInput, NotPermitted
+from probity.web.core.errors import InvalidInput, InvalidTransition, NotPermitted
 from probity.web.core.purpose import purpose_gate, purpose_get, purpose_set
 
 
@@ -106,6 +116,9 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     return render(request, "casework/report_detail.html", {
         "detail": found, "report": found.report, "purpose": gate, "criteria": CRITERIA,
         "can_refer": request.user.has_perm("casework.refer_report"),
+        "referrals": list(found.report.referrals.all()),
+        "iopc_decisions": [c for c in IopcDecision.choices if c[0] != IopcDecision.PENDING],
+        "modes": InvestigationMode.choices,
     })
 
 
@@ -140,4 +153,56 @@ def report_grant(request: HttpRequest, report_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Access granted")
+    return redirect("casework:report_detail", report_id=report_id)
+
+
+@require_GET
+@requires("casework.view_report")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    with transaction.atomic():
+        board = dashboard_for(viewer=request.user)
+        access_log_record(actor=request.user, action="search", object_type="report",
+                          object_id="dashboard", purpose="casework dashboard",
+                          fields_shown=["counts", "referrals due", "referrals overdue"])
+    return render(request, "casework/dashboard.html", {"board": board})
+
+
+@require_POST
+@requires("casework.view_report", "casework.refer_report")
+def referral_new(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = report_get_for_change(viewer=request.user, report_id=report_id)
+    purpose = purpose_get(request, object_type="report", object_id=report_id)
+    if not purpose:
+        return redirect("casework:report_detail", report_id=report_id)
+    try:
+        referral = referral_create(actor=request.user, report=report,
+                                   reason=request.POST.get("reason", ""), purpose=purpose)
+    except (InvalidInput, NotPermitted) as exc:
+        messages.error(request, str(exc))
+    else:
+        kind = "Re-referral" if referral.is_re_referral else "Referral"
+        messages.success(request, f"{kind} to the IOPC recorded")
+    return redirect("casework:report_detail", report_id=report_id)
+
+
+@require_POST
+@requires("casework.view_report", "casework.refer_report")
+def referral_decision(request: HttpRequest, report_id: int, referral_id: int) -> HttpResponse:
+    report = report_get_for_change(viewer=request.user, report_id=report_id)
+    purpose = purpose_get(request, object_type="report", object_id=report_id)
+    if not purpose:
+        return redirect("casework:report_detail", report_id=report_id)
+    referral = Referral.objects.filter(pk=referral_id, report=report).first()
+    if referral is None:
+        raise Http404
+    try:
+        referral_record_decision(actor=request.user, referral=referral,
+                                 decision=request.POST.get("decision", ""),
+                                 mode=request.POST.get("mode", ""),
+                                 decided_on=_parse_date(request.POST.get("decided_on", "")),
+                                 purpose=purpose)
+    except (InvalidInput, InvalidTransition, NotPermitted) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The IOPC's decision is recorded")
     return redirect("casework:report_detail", report_id=report_id)

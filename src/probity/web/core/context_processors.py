@@ -11,6 +11,7 @@ from probity.web.core.roles import ROLES, roles_of
 NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("Alerts", "alerts:queue", "alerts.view_alert"),
     ("Reports", "casework:report_list", "casework.view_report"),
+    ("Dashboard", "casework:dashboard", "casework.view_report"),
     ("Threat assessment", "assessments:index", "assessments.view_judgementsection"),
     ("Access log", "audit:log", "audit.view_accesslog"),
 )
