@@ -92,6 +92,7 @@ def generate(out: Path, *, staff: int, months: int, seed: int, scale: float = 1.
     world.build_flags(w)
     step("assignments")
     world.build_assignments(w)
+    scenarios.choose_victims(w, perps)
     step("devices")
     act = activity.build_devices(w)
     activity.build_vetting(w, act)

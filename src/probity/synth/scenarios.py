@@ -63,6 +63,8 @@ class Perpetrator:
     victims: list[int] = field(default_factory=list)
     subtle: bool = False
     signals: list[str] = field(default_factory=list)
+    # people met through work: (nominal row, incident row, end of the assignment)
+    met: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -487,23 +489,53 @@ def _contact(w: World, act: Activity, p: Perpetrator, nominal: int, after: int, 
     return k
 
 
+def choose_victims(w: World, perps: list[Perpetrator]) -> None:
+    """Who each perpetrator pursues: people met through their own assignments. Runs before
+    the audit trail is generated, because a perpetrator who is the officer in case may steer
+    the case to a quick close (and everyone's case work follows the shorter case)."""
+    from probity.extract.schema import ASSIGNMENT_ROLES
+
+    rng = w.rng
+    latest = w.t1 - 21 * DAY
+    oic = ASSIGNMENT_ROLES.index("officer_in_case")
+    for p in perps:
+        if p.scenario not in ("attend_then_pursue", "subtle", "encrypted_channel",
+                              "complaint_pattern"):
+            continue
+        n_vict = 1 if p.scenario in ("subtle", "encrypted_channel") else int(
+            choice_codes(rng, 1, [0.7, 0.22, 0.08])[0]) + 1
+        if p.scenario == "complaint_pattern":
+            n_vict = int(rng.integers(2, 5))
+        met = _met_through_work(w, p.staff, k=n_vict, latest=latest)
+        if not met:
+            _ensure_meeting(w, p.staff)
+            met = _met_through_work(w, p.staff, k=n_vict, latest=latest)
+        if p.scenario == "attend_then_pursue" and rng.random() < 0.35:
+            steered = []
+            for nom, inc, end in met:
+                rows = np.flatnonzero(w.a_incident == inc)
+                mine = rows[(w.a_staff[rows] == p.staff) & (w.a_role[rows] == oic)]
+                quick = int(w.i_opened[inc]) + int(rng.integers(20, 96)) * HOUR
+                if mine.size == 0 or (0 <= w.i_closed[inc] <= quick) or \
+                        (w.a_start[rows] >= quick).any():
+                    steered.append((nom, inc, end))
+                    continue
+                w.i_closed[inc] = quick
+                late = rows[(w.a_end[rows] < 0) | (w.a_end[rows] > quick)]
+                w.a_end[late] = quick
+                steered.append((nom, inc, quick))
+                p.signals.append("case_closed_quickly")
+            met = steered
+        p.met = met
+        p.victims = [m[0] for m in met]
+
+
 def inject_perpetrators(w: World, act: Activity, perps: list[Perpetrator]) -> None:
     rng = w.rng
     end_day = w.t1 // DAY - 1
-    latest = w.t1 - 21 * DAY
     for p in perps:
         s = p.staff
-        if p.scenario in ("attend_then_pursue", "subtle", "encrypted_channel",
-                          "complaint_pattern"):
-            n_vict = 1 if p.scenario in ("subtle", "encrypted_channel") else int(
-                choice_codes(rng, 1, [0.7, 0.22, 0.08])[0]) + 1
-            if p.scenario == "complaint_pattern":
-                n_vict = int(rng.integers(2, 5))
-            met = _met_through_work(w, s, k=n_vict, latest=latest)
-            if not met:
-                _ensure_meeting(w, s)
-                met = _met_through_work(w, s, k=n_vict, latest=latest)
-            p.victims = [m[0] for m in met]
+        met = p.met
         if p.scenario == "attend_then_pursue":
             for nom, inc, end in met:
                 if rng.random() < 0.85:
@@ -749,6 +781,6 @@ def declare_links(w: World, act: Activity, truth: Truth) -> None:
                      phone=np.where(w.n_phone[nominal] > 0, w.n_phone[nominal], 0))
 
 
-__all__ = ["Perpetrator", "Truth", "SCENARIOS", "choose_perpetrators", "place_staff_identities",
+__all__ = ["Perpetrator", "Truth", "SCENARIOS", "choose_perpetrators", "choose_victims", "place_staff_identities",
            "place_namesakes", "inject_perpetrators", "inject_lookalikes", "declare_links",
            "choose_off_duty_workers", "StrArray", "JOB_INDEX"]
