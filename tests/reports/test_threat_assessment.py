@@ -107,6 +107,10 @@ def test_full_document_agrees_with_the_data(tmp_path: Path) -> None:
     assert bars["of which APSP"] == str(volumes.apsp_by_year[YEAR])  # type: ignore[union-attr]
     total = sum(by_year.values())
     assert f"{total} corruption reports were recorded in {YEAR}" in text
+    # self-contained: no scripts, no external style sheets, images or fonts
+    assert "<script" not in text and "<link" not in text and "src=" not in text
+    assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in text
     # no personal identifiers of staff or victims appear anywhere
     for identifier in ("S001", "Fore0", "inv1", "V1"):
         assert identifier not in text
@@ -231,3 +235,21 @@ def test_with_scan_lists_the_indicators_the_extract_cannot_support(tmp_path: Pat
     assert "Indicator complaint_history skipped" in areas
     assert isinstance(figures.vetting, NoData) and "no vetting table" in figures.vetting.reason
     assert isinstance(figures.apps, NoData) and "device_apps" in figures.apps.reason
+
+
+def test_judgement_command_writes_the_file(tmp_path: Path) -> None:
+    store = tmp_path / "j.json"
+    text_file = tmp_path / "t.txt"
+    text_file.write_text("Recommendation 1: monitor PND look-ups.\n")
+    args = ["report", "judgement", "--year", str(YEAR), "--section", "recommendations",
+            "--judgements", str(store), "--author", "Analyst"]
+    result = runner.invoke(app, [*args, "--text-file", str(text_file)])
+    assert result.exit_code == 0, result.output
+    entry = json.loads(store.read_text())["entries"][0]
+    assert (entry["section"], entry["text"]) == ("recommendations",
+                                                 "Recommendation 1: monitor PND look-ups.")
+    result = runner.invoke(app, [*args, "--text", "a", "--text-file", str(text_file)])
+    assert isinstance(result.exception, UsageError)
+    result = runner.invoke(app, [*args[:4], "--section", "nonsense", *args[6:], "--text", "a"])
+    assert isinstance(result.exception, UsageError) and "unknown section" in str(result.exception)
+    assert json.loads(store.read_text())["entries"][0]["text"].startswith("Recommendation 1")
