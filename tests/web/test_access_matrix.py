@@ -27,6 +27,8 @@ MATRIX: dict[str, tuple[str, str, set[str], int]] = {
     "alerts:queue": ("get", "", {"analyst"}, 200),
     "alerts:detail": ("get", "alert", {"analyst"}, 200),
     "alerts:decide": ("post", "alert", {"analyst"}, 302),
+    "alerts:watch": ("post", "alert", {"analyst"}, 302),
+    "alerts:watch_end": ("post", "watch", {"analyst"}, 302),
     "casework:report_list": ("get", "", REPORT_READERS, 200),
     "casework:report_new": ("get", "", {"analyst"}, 200),
     "casework:report_detail": ("get", "report", REPORT_READERS, 200),
@@ -65,6 +67,8 @@ def _url(name: str, needs: str, alert_id: int, report_id: int) -> str:
         return reverse(name, args=[alert_id])
     if needs == "report":
         return reverse(name, args=[report_id])
+    if needs == "watch":
+        return reverse(name, args=[alert_id, 1])
     if needs == "referral":
         from probity.web.casework.models import Referral
 

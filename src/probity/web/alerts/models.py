@@ -76,3 +76,25 @@ class AlertEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} ({self.alert_id})"
+
+
+class WatchListEntry(models.Model):
+    """A subject under monitoring: every alert about them is surfaced whatever its rank."""
+
+    staff_id = models.CharField(max_length=64, db_index=True)
+    reason = models.TextField()
+    expires_on = models.DateField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    end_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        default_permissions = ()
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"watch {self.staff_id} until {self.expires_on}"

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
-from probity.web.alerts.models import Alert, AlertEvidence, ScanRun
+from probity.web.alerts.models import Alert, AlertEvidence, ScanRun, WatchListEntry
 from probity.web.audit.services import access_log_record
 from probity.web.workforce.models import Nominal, NominalFlag, StaffMember, Unit
 
@@ -39,6 +39,30 @@ def alert_queue(*, viewer: Any, status: str = Alert.Status.NEW,
     if status == Alert.Status.NEW:
         alerts = alerts.filter(score__gt=min_score)
     return alerts.order_by("-score", "rank")
+
+
+def watched_staff_ids(*, on: Any = None) -> QuerySet[WatchListEntry]:
+    from datetime import UTC, datetime
+
+    today = on or datetime.now(UTC).date()
+    return WatchListEntry.objects.filter(ended_at__isnull=True, expires_on__gte=today)
+
+
+def watched_alerts(*, viewer: Any) -> QuerySet[Alert]:
+    """Alerts awaiting triage about subjects under monitoring, whatever their score or rank."""
+    _require_view(viewer)
+    run = scan_run_latest()
+    if run is None:
+        return Alert.objects.none()
+    staff_ids = watched_staff_ids().values("staff_id")
+    return (Alert.objects.filter(scan_run=run, status=Alert.Status.NEW, staff_id__in=staff_ids)
+            .only("pk", "pseudonym", "rank", "score", "reasons", "status", "scan_run_id")
+            .order_by("-score", "rank"))
+
+
+def watch_entries_for_alert(*, viewer: Any, alert: Alert) -> list[WatchListEntry]:
+    _require_view(viewer)
+    return list(watched_staff_ids().filter(staff_id=alert.staff_id))
 
 
 def alert_summary_for(*, viewer: Any, alert_id: int) -> Alert:

@@ -6,12 +6,12 @@ outcome is a person's decision with their rationale.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 
-from probity.web.alerts.models import Alert, AlertEvidence
+from probity.web.alerts.models import Alert, AlertEvidence, WatchListEntry
 from probity.web.audit.services import access_log_record
 from probity.web.casework.categories import PersonRole, ReportSource
 from probity.web.casework.models import Report
@@ -19,7 +19,10 @@ from probity.web.casework.services import PersonInput, report_create
 from probity.web.core.errors import InvalidInput, InvalidTransition, NotPermitted
 from probity.web.workforce.models import NominalFlag
 
-__all__ = ["alert_triage", "DECISIONS"]
+__all__ = ["alert_triage", "DECISIONS", "watch_list_add", "watch_list_end",
+           "WATCH_MAX_DAYS"]
+
+WATCH_MAX_DAYS = 366  # monitoring is reviewed at least yearly
 
 DECISIONS = ("develop", "no_further_action")
 
@@ -92,3 +95,49 @@ def alert_triage(*, actor: Any, alert: Alert, decision: str, reason: str, purpos
                           + ([f"report={report.pk}"] if report else []))
     alert.refresh_from_db()
     return report
+
+
+def watch_list_add(*, actor: Any, alert: Alert, reason: str, expires_on: date | None,
+                   purpose: str) -> WatchListEntry:
+    """Put an alert's subject under monitoring until `expires_on` (logged with the reason)."""
+    if not actor.has_perm("alerts.triage_alert"):
+        raise NotPermitted("only analysts decide on monitoring")
+    today = datetime.now(UTC).date()
+    errors: dict[str, str] = {}
+    if len(reason.strip()) < 10:
+        errors["watch_reason"] = "Give the reason for monitoring (at least 10 characters)"
+    if expires_on is None:
+        errors["watch_expires_on"] = "Enter the date monitoring ends"
+    elif not today < expires_on <= today + timedelta(days=WATCH_MAX_DAYS):
+        errors["watch_expires_on"] = (f"Monitoring must end after today and within "
+                                      f"{WATCH_MAX_DAYS} days")
+    if errors:
+        raise InvalidInput(errors)
+    assert expires_on is not None
+    with transaction.atomic():
+        entry = WatchListEntry.objects.create(
+            staff_id=alert.staff_id, reason=reason.strip(), expires_on=expires_on,
+            decided_by=actor, decided_at=datetime.now(UTC))
+        access_log_record(actor=actor, action="decide", object_type="watch_list",
+                          object_id=entry.pk, purpose=purpose,
+                          fields_shown=[f"alert={alert.pk}", f"expires_on={expires_on}"])
+    return entry
+
+
+def watch_list_end(*, actor: Any, entry: WatchListEntry, reason: str,
+                   purpose: str) -> WatchListEntry:
+    if not actor.has_perm("alerts.triage_alert"):
+        raise NotPermitted("only analysts decide on monitoring")
+    if len(reason.strip()) < 10:
+        raise InvalidInput({"end_reason": "Give the reason for ending monitoring"})
+    with transaction.atomic():
+        locked = WatchListEntry.objects.select_for_update().get(pk=entry.pk)
+        if locked.ended_at is not None:
+            raise InvalidTransition("monitoring has already ended")
+        locked.ended_at = datetime.now(UTC)
+        locked.ended_by = actor
+        locked.end_reason = reason.strip()
+        locked.save(update_fields=["ended_at", "ended_by", "end_reason"])
+        access_log_record(actor=actor, action="decide", object_type="watch_list",
+                          object_id=locked.pk, purpose=purpose, fields_shown=["ended"])
+    return locked

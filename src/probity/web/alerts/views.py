@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from probity.web.alerts.models import Alert
+from probity.web.alerts.models import Alert, WatchListEntry
 from probity.web.alerts.selectors import (
     alert_get_for,
     alert_queue,
     alert_summary_for,
     indicator_effectiveness,
+    watch_entries_for_alert,
+    watched_alerts,
 )
-from probity.web.alerts.services import alert_triage
+from probity.web.alerts.services import alert_triage, watch_list_add, watch_list_end
 from probity.web.audit.services import access_log_record
 from probity.web.casework.categories import (
     HandlingCode,
@@ -44,6 +48,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                                         f"status={status}", f"page={page.number}"])
     return render(request, "alerts/queue.html", {
         "page": page, "status": status, "statuses": Alert.Status.choices,
+        "watched": list(watched_alerts(viewer=request.user)[:200]),
         "effectiveness": indicator_effectiveness(viewer=request.user),
     })
 
@@ -63,8 +68,9 @@ def detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     if isinstance(gate, HttpResponse):
         return gate
     found = alert_get_for(viewer=request.user, alert_id=alert_id, purpose=gate)
-    return render(request, "alerts/detail.html", {"detail": found, "purpose": gate,
-                                                  **_decision_context()})
+    return render(request, "alerts/detail.html", {
+        "detail": found, "purpose": gate, **_decision_context(),
+        "watch": watch_entries_for_alert(viewer=request.user, alert=found.alert)})
 
 
 @require_POST
@@ -91,6 +97,7 @@ def decide(request: HttpRequest, alert_id: int) -> HttpResponse:
         found = alert_get_for(viewer=request.user, alert_id=alert_id, purpose=purpose)
         return render(request, "alerts/detail.html", {
             "detail": found, "purpose": purpose, "errors": exc.errors, "form": post,
+            "watch": watch_entries_for_alert(viewer=request.user, alert=found.alert),
             **_decision_context()}, status=400)
     except InvalidTransition as exc:
         messages.error(request, str(exc))
@@ -102,3 +109,49 @@ def decide(request: HttpRequest, alert_id: int) -> HttpResponse:
         return redirect("casework:report_detail", report_id=report.pk)
     messages.success(request, "Alert closed: no further action, reason recorded")
     return redirect("alerts:queue")
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+@require_POST
+@requires("alerts.view_alert", "alerts.triage_alert")
+def watch(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = alert_summary_for(viewer=request.user, alert_id=alert_id)
+    purpose = purpose_get(request, object_type="alert", object_id=alert_id)
+    if not purpose:
+        return redirect("alerts:detail", alert_id=alert_id)
+    try:
+        entry = watch_list_add(actor=request.user, alert=alert,
+                               reason=request.POST.get("watch_reason", ""),
+                               expires_on=_parse_date(request.POST.get("watch_expires_on", "")),
+                               purpose=purpose)
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(exc.errors.values()))
+    else:
+        messages.success(request, f"Subject under monitoring until {entry.expires_on}")
+    return redirect("alerts:detail", alert_id=alert_id)
+
+
+@require_POST
+@requires("alerts.view_alert", "alerts.triage_alert")
+def watch_end(request: HttpRequest, alert_id: int, entry_id: int) -> HttpResponse:
+    alert = alert_summary_for(viewer=request.user, alert_id=alert_id)
+    purpose = purpose_get(request, object_type="alert", object_id=alert_id)
+    if not purpose:
+        return redirect("alerts:detail", alert_id=alert_id)
+    entry = WatchListEntry.objects.filter(pk=entry_id, staff_id=alert.staff_id).first()
+    if entry is None:
+        raise Http404
+    try:
+        watch_list_end(actor=request.user, entry=entry,
+                       reason=request.POST.get("end_reason", ""), purpose=purpose)
+    except (InvalidInput, InvalidTransition) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Monitoring ended")
+    return redirect("alerts:detail", alert_id=alert_id)
