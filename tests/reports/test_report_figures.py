@@ -151,7 +151,7 @@ def test_ict_coverage_counts_systems_devices_and_months(tmp_path: Path) -> None:
     assert devices["phone"].devices == 2 and devices["phone"].with_comms == 1
     assert devices["phone"].with_app_inventory == 1 and devices["desktop"].issued == 0
     areas = [g.area for g in gaps]
-    assert "Table shifts absent" in areas and "System pnc not monitored" in areas
+    assert "Table shifts absent" in areas and "System PNC not monitored" in areas
     months_gap = next(g for g in gaps if g.area == "Months without audit events")
     assert months_gap.detail.startswith(f"{YEAR}-04") and f"{YEAR}-12" in months_gap.detail
     assert any(g.area == "Mobile devices without app inventory" for g in gaps)

@@ -107,6 +107,14 @@ def test_full_document_agrees_with_the_data(tmp_path: Path) -> None:
     assert bars["of which APSP"] == str(volumes.apsp_by_year[YEAR])  # type: ignore[union-attr]
     total = sum(by_year.values())
     assert f"{total} corruption reports were recorded in {YEAR}" in text
+    # the risk matrix grid places each threat in its harm x likelihood cell, shaded
+    risk = figures.risk
+    apsp = next(r for r in risk.rows if r.threat == "apsp")  # type: ignore[union-attr]
+    grid = text.split("Risk matrix, ")[1].split("</table>")[0]
+    row = grid.split(f"<th scope=\"row\">{apsp.likelihood} ")[1].split("</tr>")[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert "Abuse of position for a sexual purpose" in cells[apsp.harm - 1]
+    assert "risk-cell risk-" in grid
     # self-contained: no scripts, no external style sheets, images or fonts
     assert "<script" not in text and "<link" not in text and "src=" not in text
     assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")

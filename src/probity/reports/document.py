@@ -55,6 +55,7 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     numeric: list[bool] = field(default_factory=list)  # right-align these columns
+    cell_classes: list[list[str]] | None = None  # CSS class per cell (e.g. a heat map)
 
     def __post_init__(self) -> None:
         if not self.numeric:
@@ -374,10 +375,36 @@ def _risk(f: RiskMatrixFigures, year: int) -> tuple[list[str], list[ChartBlock |
                str(r.score), r.priority, r.basis] for r in f.rows],
         numeric=[False, False, False, False, True, False, False],
     )
+    grid = _risk_grid(f, year)
     chart = _chart("chart-risk", f"Risk score per threat, {year}",
                    [(r.label, r.score) for r in f.rows], "Score",
                    highlight=[i for i, r in enumerate(f.rows) if r.priority == f.bands[0][1]])
-    return facts, [chart, table]
+    return facts, [grid, chart, table]
+
+
+def _risk_grid(f: RiskMatrixFigures, year: int) -> Table:
+    """The matrix itself: likelihood down, harm across, each threat in its cell; the cell's
+    shade is the priority of harm x likelihood at the median organisational position."""
+    positions = sorted(r.organisational_position for r in f.rows)
+    position = positions[len(positions) // 2] if positions else 1
+    rows: list[list[str]] = []
+    classes: list[list[str]] = []
+    for likelihood in range(len(f.likelihood_scale), 0, -1):
+        row = [f"{likelihood} {f.likelihood_scale[likelihood - 1]}"]
+        shade = [""]
+        for harm in range(1, len(f.harm_scale) + 1):
+            threats = [r.label for r in f.rows if r.harm == harm and r.likelihood == likelihood]
+            row.append("; ".join(threats))
+            score = harm * likelihood * position
+            priority = next((p for minimum, p in f.bands if score >= minimum), f.bands[-1][1])
+            shade.append(f"risk-cell risk-{priority.lower().replace(' ', '-')}")
+        rows.append(row)
+        classes.append(shade)
+    return Table(
+        caption=(f"Risk matrix, {year}: likelihood (rows) by harm (columns); shading at "
+                 f"organisational position {position}"),
+        headers=["Likelihood \\ harm", *(f"{i} {h}" for i, h in enumerate(f.harm_scale, 1))],
+        rows=rows, numeric=[False] * (len(f.harm_scale) + 1), cell_classes=classes)
 
 
 _BUILDERS: dict[str, tuple[str, Callable[[Any, int], tuple[list[str], list[ChartBlock | Table]]]]] = {

@@ -14,6 +14,7 @@ from typing import Any
 
 from probity.extract.schema import OPTIONAL_TABLES, STAFF_TYPES, TABLES
 from probity.reports.figures import DeviceCoverage, Gap, IctCoverageFigures, SystemCoverage
+from probity.reports.taxonomy import label
 
 __all__ = ["ExtractView", "audit_summary", "extract_view", "workforce_by_staff_type", "ict_coverage", "extract_gaps"]
 
@@ -183,8 +184,8 @@ def extract_gaps(*, view: ExtractView, year: int,
     for system in SYSTEMS:
         if system not in seen and system != "other":
             gaps.append(Gap(
-                area=f"System {system} not monitored",
-                detail=f"no audit events from {system} in {year}",
+                area=f"System {label(system)} not monitored",
+                detail=f"no audit events from {label(system)} in {year}",
                 consequence="look-ups on this system cannot be reviewed or scanned",
             ))
     months = summary.months
