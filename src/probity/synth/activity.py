@@ -21,18 +21,15 @@ from probity.synth import names
 from probity.synth._util import (
     DAY,
     HOUR,
-    MINUTE,
     BoolArray,
     GroupIndex,
     IntArray,
     StrArray,
     choice_codes,
-    opaque_ids,
     random_mobiles,
     where_or_none,
 )
 from probity.synth.world import (
-    CAT,
     JOBS,
     PATROL_JOBS,
     World,
@@ -789,4 +786,4 @@ __all__ = ["Activity", "EventLog", "Comms", "Objects", "REASONS", "REASON_CONTEX
            "REASON_ASKED", "build_devices", "build_audit", "build_comms", "build_complaints",
            "build_declarations", "build_vetting", "add_apps", "add_complaints",
            "add_declarations", "nominal_lookup", "incident_lookup", "event_devices", "NULL_DAY",
-           "SYS", "ACT", "OBJ", "AROLE", "NROLE", "FLAG", "CAT", "MINUTE", "opaque_ids"]
+           "SYS", "ACT", "OBJ", "AROLE", "NROLE", "FLAG", "external_numbers"]

@@ -448,7 +448,6 @@ def build_organisation(w: World) -> None:
     for r in twelve[rng.random(len(twelve)) < 0.12]:
         patterns[r] = "night_fixed"
     w.s_job, w.s_district, w.s_team, w.s_unit, w.s_pattern = job, district, team, unit, patterns
-    w.s_district = np.where([JOBS[k].district for k in job], district, district)
 
     female = rng.random(n) < np.array([JOBS[k].female for k in job])
     w.s_female = female
