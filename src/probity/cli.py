@@ -67,6 +67,7 @@ app.command("serve")(_web.serve)
 app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
                                         "help_option_names": []})(_web.manage)
 app.add_typer(_web.load_app, name="load")
+app.add_typer(_web.audit_app, name="audit")
 from probity.synth import commands as _synth  # noqa: E402  (synth)
 
 app.command("synth")(_synth.synth)

@@ -181,3 +181,31 @@ def test_rolled_back_access_leaves_no_entry(make_user: Callable[..., object]) ->
         raise Boom
     assert AccessLog.objects.count() == 0
     assert access_log_verify().ok
+
+
+def test_auditor_export_is_logged_and_reverifiable(chain: list[AccessLog], client_for) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+
+    from django.urls import reverse
+
+    auditor = client_for("auditor")
+    response = auditor.get(reverse("audit:export"))
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [int(r["sequence"]) for r in rows] == list(range(1, 8))  # 6 + the export itself
+    assert rows[-1]["action"] == "export" and rows[-1]["actor_username"] == "user_auditor"
+    assert rows[1]["previous_hash"] == rows[0]["entry_hash"]
+    assert access_log_verify().ok
+
+
+def test_cli_audit_verify(chain: list[AccessLog]) -> None:
+    from typer.testing import CliRunner
+
+    from probity.cli import app
+
+    ok = CliRunner().invoke(app, ["audit", "verify"])
+    assert ok.exit_code == 0 and "chain intact" in ok.output
+    AccessLog.objects.filter(sequence=2).update(purpose="x")
+    bad = CliRunner().invoke(app, ["audit", "verify"])
+    assert bad.exit_code == 1 and "FAILED" in bad.output

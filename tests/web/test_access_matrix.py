@@ -39,6 +39,7 @@ MATRIX: dict[str, tuple[str, str, set[str], int]] = {
     "casework:referral_decision": ("post", "referral", {"appropriate_authority"}, 302),
     "audit:log": ("get", "", {"auditor"}, 200),
     "audit:verify": ("get", "", {"auditor"}, 200),
+    "audit:export": ("get", "", {"auditor"}, 200),
     "assessments:index": ("get", "", SIGNED_IN, 302),
     "assessments:year": ("get", "year", {"analyst", "appropriate_authority"}, 200),
     "assessments:edit": ("get", "section", {"analyst"}, 200),

@@ -65,3 +65,25 @@ def load_extract(
     load = extract_load(path=directory, actor=None)
     counts = ", ".join(f"{name} {count}" for name, count in load.row_counts.items())
     typer.echo(f"loaded extract {load.force_code}: {counts}")
+
+
+audit_app = typer.Typer(help="The access log (DPA 2018 s62).", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Verify the access log's hash chain; exit 1 listing every break found."""
+    from probity.web.server import django_setup
+
+    django_setup()
+    from probity.web.audit.services import access_log_verify
+
+    result = access_log_verify()
+    if result.ok:
+        typer.echo(f"access log verified: {result.entries} entries, chain intact")
+        return
+    for problem in result.problems:
+        typer.echo(problem, err=True)
+    typer.echo(f"access log FAILED verification: {len(result.problems)} problem(s) in "
+               f"{result.entries} entries", err=True)
+    raise typer.Exit(1)

@@ -8,4 +8,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.log, name="log"),
     path("verify/", views.verify, name="verify"),
+    path("export.csv", views.export, name="export"),
 ]
