@@ -104,6 +104,17 @@ def test_casework_counts_come_from_the_database() -> None:
     report_create(**common, source="partner_concern", national_category="misusing_force_systems",  # type: ignore[arg-type]
                   abuse_of_position_sexual_purpose=False, received_on=dt.date(YEAR, 5, 1),
                   subjects=["S001", "S002"])
+    from probity.web.casework.models import Report
+    from probity.web.casework.services import referral_create, referral_record_decision
+
+    authority = _user("aa1", "appropriate_authority")
+    apsp_report = Report.objects.get(abuse_of_position_sexual_purpose=True)
+    apsp_report.team.add(authority)
+    referral = referral_create(actor=authority, report=apsp_report, reason="APSP",
+                               purpose="refer")
+    referral_record_decision(actor=authority, referral=referral, decision="investigation",
+                             mode="directed", decided_on=dt.datetime.now(dt.UTC).date(),
+                             purpose="record decision")
     figures = gather(GatherOptions(year=YEAR, force_code="TST"))
     assert "casework database" in figures.sources_used
     volumes = figures.volumes
@@ -112,7 +123,11 @@ def test_casework_counts_come_from_the_database() -> None:
     assert figures.sources.counts["proactive"] == 1 and figures.sources.counts["partner"] == 1  # type: ignore[union-attr]
     assert figures.subjects.subjects == 2  # type: ignore[union-attr]
     assert figures.victims.by_vulnerability["domestic_abuse_victim"] == 1  # type: ignore[union-attr]
-    assert figures.referrals.required == 1  # type: ignore[union-attr]  # APSP must be referred
+    referrals = figures.referrals
+    assert referrals.required == 1 and referrals.referred == 1  # type: ignore[union-attr]
+    assert referrals.decisions["directed"] == 1  # type: ignore[union-attr]
+    # the deadline runs from when the need to refer became clear (recording APSP, today)
+    assert referrals.referred_on_time == 1 and referrals.referred_late == 0  # type: ignore[union-attr]
     assert figures.capacity.open_cases == 2 and figures.capacity.investigators == 1  # type: ignore[union-attr]
     # reading casework for the counts is itself logged (DPA 2018 s62)
     assert AccessLog.objects.filter(object_type="casework_aggregate").exists()

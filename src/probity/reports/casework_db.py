@@ -104,16 +104,25 @@ def _related(report: Any, contains: str) -> list[Any]:
 
 
 def _referral(report: Any) -> ReferralRecord | None:
+    """The report's mandatory referral: timeliness from the first referral (a re-referral
+    is new concerns, not lateness), the IOPC's decision from the latest."""
     criteria = getattr(report, "referral_criteria", None) or []
-    rows = _related(report, "referral")
+    rows = sorted(_related(report, "referral"),
+                  key=lambda r: (getattr(r, "referred_at", None) or dt.datetime.max.replace(
+                      tzinfo=dt.UTC), getattr(r, "pk", 0)))
     if not criteria and not rows:
         return None
-    latest = max(rows, key=lambda r: getattr(r, "pk", 0)) if rows else None
-    referred_at = _first_attr(latest, ("referred_at", "made_at", "created_at")) if latest else None
-    decision = _first_attr(latest, ("mode", "decision", "iopc_decision")) if latest else None
-    return ReferralRecord(required=bool(criteria) or latest is not None,
+    first = rows[0] if rows else None
+    latest = rows[-1] if rows else None
+    decision = "pending"
+    if latest is not None:
+        raw = str(getattr(latest, "decision", "") or "pending")
+        mode = str(getattr(latest, "mode", "") or "")
+        decision = mode if raw == "investigation" and mode else raw
+    return ReferralRecord(required=bool(criteria) or first is not None,
                           due_at=getattr(report, "referral_due_at", None),
-                          referred_at=referred_at, decision=str(decision or "pending"))
+                          referred_at=getattr(first, "referred_at", None) if first else None,
+                          decision=decision)
 
 
 def _outcomes(report: Any) -> tuple[OutcomeRecord, ...]:
