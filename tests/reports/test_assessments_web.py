@@ -115,6 +115,7 @@ def test_casework_counts_come_from_the_database() -> None:
     referral_record_decision(actor=authority, referral=referral, decision="investigation",
                              mode="directed", decided_on=dt.datetime.now(dt.UTC).date(),
                              purpose="record decision")
+    Report.objects.exclude(pk=apsp_report.pk).get().team.add(_user("inv1", "investigator"))
     figures = gather(GatherOptions(year=YEAR, force_code="TST"))
     assert "casework database" in figures.sources_used
     volumes = figures.volumes
@@ -128,6 +129,10 @@ def test_casework_counts_come_from_the_database() -> None:
     assert referrals.decisions["directed"] == 1  # type: ignore[union-attr]
     # the deadline runs from when the need to refer became clear (recording APSP, today)
     assert referrals.referred_on_time == 1 and referrals.referred_late == 0  # type: ignore[union-attr]
-    assert figures.capacity.open_cases == 2 and figures.capacity.investigators == 1  # type: ignore[union-attr]
+    capacity = figures.capacity
+    # team members who are not investigators (the analyst, the authority) carry no caseload
+    assert (capacity.open_cases, capacity.investigators, capacity.unassigned_open_cases) == (  # type: ignore[union-attr]
+        2, 1, 1)
+    assert capacity.open_per_investigator_max == 1  # type: ignore[union-attr]
     # reading casework for the counts is itself logged (DPA 2018 s62)
     assert AccessLog.objects.filter(object_type="casework_aggregate").exists()

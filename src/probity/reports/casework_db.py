@@ -150,6 +150,12 @@ def _read_cases() -> list[CaseRecord]:
 
     report_model = _model("Report")
     cases: list[CaseRecord] = []
+    from django.contrib.auth import get_user_model
+
+    # an investigator is a team member holding the investigator role (analysts and the
+    # appropriate authority also join teams, but do not carry the investigation)
+    investigators = set(get_user_model().objects.filter(groups__name="investigator")
+                        .values_list("pk", flat=True))
     with transaction.atomic():
         reports = report_model.objects.all().prefetch_related("subjects", "persons", "team")
         for report in reports.iterator(chunk_size=2000):
@@ -163,7 +169,8 @@ def _read_cases() -> list[CaseRecord]:
                 partner_kind=_first_attr(report, ("partner_kind", "partner_organisation_kind")),
                 is_open=status != "closed",
                 closed_on=closed,
-                investigator_keys=tuple(str(u.pk) for u in report.team.all()),
+                investigator_keys=tuple(str(u.pk) for u in report.team.all()
+                                        if u.pk in investigators),
                 subjects=tuple(SubjectRecord(subject_key=s.staff_id) for s in report.subjects.all()),
                 persons=tuple(PersonRecord(role=p.role, person_key=p.nominal_id or "",
                                            vulnerabilities=tuple(p.vulnerability or ()))
