@@ -36,7 +36,7 @@ def referral_deadline(*, identified_at: datetime, rule: str | None = None) -> da
     Rules (PROBITY_IOPC_DEADLINE_RULE): `end_of_next_day` (default: the end of the day after
     it first became clear the matter must be referred, in UK local time) or `hours:N`.
     """
-    rule = (rule or getattr(settings, "IOPC_DEADLINE_RULE", "end_of_next_day")).strip()
+    rule = str(rule or getattr(settings, "IOPC_DEADLINE_RULE", None) or "end_of_next_day").strip()
     if rule == "end_of_next_day":
         local = identified_at.astimezone(LOCAL_TIME)
         next_day = local.date() + timedelta(days=1)
