@@ -134,5 +134,10 @@ def test_casework_counts_come_from_the_database() -> None:
     assert (capacity.open_cases, capacity.investigators, capacity.unassigned_open_cases) == (  # type: ignore[union-attr]
         2, 1, 1)
     assert capacity.open_per_investigator_max == 1  # type: ignore[union-attr]
+    # outcomes say "No data" until the casework app records them (zero would mislead)
+    from probity.reports.casework_db import recorded_kinds
+    from probity.reports.figures import NoData
+
+    assert isinstance(figures.outcomes, NoData) == ("outcome" not in recorded_kinds())
     # reading casework for the counts is itself logged (DPA 2018 s62)
     assert AccessLog.objects.filter(object_type="casework_aggregate").exists()

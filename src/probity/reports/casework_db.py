@@ -20,7 +20,15 @@ from probity.reports.figures import (
     SubjectRecord,
 )
 
-__all__ = ["django_ready", "load_cases"]
+__all__ = ["django_ready", "load_cases", "recorded_kinds"]
+
+
+def recorded_kinds() -> set[str]:
+    """What the installed casework app records beyond reports: `outcomes`, `safeguarding`
+    (related models with those words in their names). Call after `load_cases` succeeded."""
+    report_model = _model("Report")
+    names = {rel.related_model.__name__.lower() for rel in report_model._meta.related_objects}
+    return {kind for kind in ("outcome", "safeguarding") if any(kind in n for n in names)}
 
 
 def django_ready() -> str | None:

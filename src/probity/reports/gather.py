@@ -93,6 +93,7 @@ def gather(options: GatherOptions) -> AssessmentFigures:
                                 generated_at=options.now, period_start=first, period_end=last)
 
     # -- casework
+    recorded = {"outcome", "safeguarding"}  # an export file carries both
     cases: list[CaseRecord] | NoData
     if options.casework_file is not None:
         cases = load_casework_export(options.casework_file)
@@ -101,6 +102,9 @@ def gather(options: GatherOptions) -> AssessmentFigures:
         cases = casework_from_database()
         if not isinstance(cases, NoData):
             figures.sources_used.append("casework database")
+            from probity.reports.casework_db import recorded_kinds
+
+            recorded = recorded_kinds()
     else:
         cases = NoData("no casework given (run with --casework FILE, or from the web app)")
 
@@ -120,6 +124,12 @@ def gather(options: GatherOptions) -> AssessmentFigures:
         figures.referrals = cf.referrals(cases=cases, year=year, as_of=as_of)
         figures.outcomes = cf.outcomes(cases=cases, year=year)
         figures.partners = cf.partners(cases=cases, year=year)
+        if "outcome" not in recorded:
+            figures.outcomes = NoData("the casework app does not record misconduct or criminal "
+                                      "outcomes yet")
+        if "safeguarding" not in recorded:
+            figures.section_notes["partners"] = (
+                "The casework app does not record safeguarding referrals yet: they count as 0.")
         figures.capacity = cf.capacity(cases=cases, as_of=as_of_date)
 
     # -- extract: ICT coverage, vetting, apps
