@@ -54,6 +54,8 @@ ACCESS: dict[str, Rule] = {
     "alerts:queue": Rule(get=frozenset({"analyst"})),
     "alerts:detail": Rule(get=frozenset({"analyst"}), post=frozenset({"analyst"})),
     "alerts:decide": Rule(post=frozenset({"analyst"})),
+    "alerts:watch": Rule(post=frozenset({"analyst"}), note="monitoring a subject"),
+    "alerts:watch_end": Rule(post=frozenset({"analyst"})),
     # reports: role to see any, team membership for each one
     "casework:report_list": Rule(get=_REPORT_READERS, note="lists own teams' reports only"),
     "casework:report_new": Rule(get=frozenset({"analyst"}), post=frozenset({"analyst"})),
@@ -62,9 +64,15 @@ ACCESS: dict[str, Rule] = {
     "casework:report_referral": Rule(post=frozenset({"appropriate_authority"}),
                                      need_to_know="report"),
     "casework:report_grant": Rule(post=_REPORT_READERS, need_to_know="report"),
+    "casework:referral_new": Rule(post=frozenset({"appropriate_authority"}),
+                                  need_to_know="report"),
+    "casework:referral_decision": Rule(post=frozenset({"appropriate_authority"}),
+                                       need_to_know="report"),
+    "casework:dashboard": Rule(get=_REPORT_READERS, note="counts of own teams' reports"),
     # the access log: auditors (DPO) only
     "audit:log": Rule(get=frozenset({"auditor"})),
     "audit:verify": Rule(get=frozenset({"auditor"})),
+    "audit:export": Rule(get=frozenset({"auditor"}), note="CSV disclosure, itself logged"),
     # annual assessment judgements
     "assessments:index": Rule(get=_EVERYONE, note="a redirect to the (guarded) year page"),
     "assessments:year": Rule(get=frozenset({"analyst", "appropriate_authority"})),

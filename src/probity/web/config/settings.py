@@ -10,6 +10,10 @@
 | PROBITY_CSRF_TRUSTED_ORIGINS | unset (comma-separated origins, e.g. https://probity.force.example) |
 | PROBITY_SECURE_COOKIES | on in production, off in development (plain-http loopback) |
 | PROBITY_SESSION_AGE_MINUTES | 480 |
+| PROBITY_SSL_REDIRECT | on in production (0: the TLS proxy in front redirects http itself) |
+| PROBITY_LOGIN_MAX_FAILURES | 5 failed sign-ins per username within the window, then locked |
+| PROBITY_LOGIN_MAX_FAILURES_PER_IP | 100 per client address within the window (0: off) |
+| PROBITY_LOGIN_WINDOW_MINUTES | 15 |
 | PROBITY_IOPC_DEADLINE_RULE | end_of_next_day (see probity.web.casework.referrals) |
 """
 
@@ -203,6 +207,9 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = False
     SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is a domain owner's decision
+    if not SECURE_SSL_REDIRECT:
+        # PROBITY_SSL_REDIRECT=0 states that the TLS proxy in front redirects http itself.
+        SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 IOPC_DEADLINE_RULE = os.environ.get("PROBITY_IOPC_DEADLINE_RULE", "end_of_next_day")
 
