@@ -322,7 +322,7 @@ def _zipf_weights(n: int, a: float) -> FloatArray:
 _SURNAMES = np.array(list(names.COMMON_SURNAMES) + [h + t for h in names.SURNAME_HEADS
                                                      for t in names.SURNAME_TAILS], dtype=object)
 # the common surnames carry 40% of people, the compound tail the rest: about 1.7 records of
-# other people share a member of staff's exact name in a force of 3,000 (see docs)
+# other people share a member of staff's exact name (before recording noise; see docs)
 _SURNAME_W = np.concatenate([_zipf_weights(len(names.COMMON_SURNAMES), 0.6) * 0.4
                              / _zipf_weights(len(names.COMMON_SURNAMES), 0.6).sum(),
                              np.full(len(_SURNAMES) - len(names.COMMON_SURNAMES),
