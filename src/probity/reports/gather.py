@@ -64,6 +64,16 @@ def _open(extract_dir: Path) -> tuple[Any, ExtractView]:
 
 
 def gather(options: GatherOptions) -> AssessmentFigures:
+    """Every section's figures for the year, or why a section has none."""
+    opened: list[Any] = []
+    try:
+        return _gather(options, opened)
+    finally:
+        for extract in opened:
+            extract.close()
+
+
+def _gather(options: GatherOptions, opened: list[Any]) -> AssessmentFigures:
     year = options.year
     if year < 1990 or year > options.now.year:
         raise UsageError(f"--year {year}: expected a year from 1990 to {options.now.year}")
@@ -72,6 +82,12 @@ def gather(options: GatherOptions) -> AssessmentFigures:
     as_of = dt.datetime.combine(as_of_date, dt.time(23, 59, 59), tzinfo=dt.UTC)
     if as_of > options.now:
         as_of = options.now
+
+    # validate the small inputs before the expensive reads (every error before any work)
+    risk_config = load_risk_config(options.risk_config)
+    judgements = _judgements(options) if options.include_judgements else {}
+    exported = (load_casework_export(options.casework_file)
+                if options.casework_file is not None else None)
 
     extract: Any = None
     summary = None
@@ -82,6 +98,7 @@ def gather(options: GatherOptions) -> AssessmentFigures:
     else:
         try:
             extract, view = _open(options.extract_dir)
+            opened.append(extract)
         except ImportError as exc:
             no_extract = NoData(f"the extract reader (probity.extract) is not available ({exc})")
         else:
@@ -95,8 +112,8 @@ def gather(options: GatherOptions) -> AssessmentFigures:
     # -- casework
     recorded = {"outcome", "safeguarding"}  # an export file carries both
     cases: list[CaseRecord] | NoData
-    if options.casework_file is not None:
-        cases = load_casework_export(options.casework_file)
+    if options.casework_file is not None and exported is not None:
+        cases = exported
         figures.sources_used.append(f"casework export {options.casework_file.name}")
     elif options.use_database:
         cases = casework_from_database()
@@ -164,9 +181,8 @@ def gather(options: GatherOptions) -> AssessmentFigures:
                 consequence="threats may be hidden in an uncategorised remainder"))
     figures.gaps = GapFigures(gaps=tuple(gaps))
 
-    figures.risk = risk_matrix(volumes=figures.volumes, year=year,
-                               config=load_risk_config(options.risk_config))
-    figures.judgements = _judgements(options) if options.include_judgements else {}
+    figures.risk = risk_matrix(volumes=figures.volumes, year=year, config=risk_config)
+    figures.judgements = judgements
     return figures
 
 
