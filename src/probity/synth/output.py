@@ -177,8 +177,7 @@ def write_all(w: World, act: Activity, truth: Truth, *, out: Path, fmt: str,
         "function": _strings(w.unit_function),
         "parent_unit_id": _strings([ids.unit[p] if p >= 0 else None for p in parent]),
     })
-    emails = [f"{str(f).lower()}.{str(s).lower().replace(chr(39), '')}{i % 97}@syn.police.example"
-              for i, (f, s) in enumerate(zip(w.s_forename, w.s_surname, strict=True))]
+    emails = _staff_emails(w)
     staff_phone_styles = w.rng.integers(0, 7, w.n_staff)
     simple("staff", {
         "staff_id": _strings(ids.staff),
@@ -318,6 +317,17 @@ def _refs(rows: IntArray, ids: Ids) -> StrArray:
     outside = np.flatnonzero(rows == -2)
     out[outside] = ids.outside_nominal[outside % max(1, ids.outside_nominal.size)]
     return out
+
+
+def _staff_emails(w: World) -> list[str]:
+    """forename.surname@..., with a number only for the second and later of a name."""
+    import pandas as pd
+
+    local = (pd.Series(w.s_forename).astype(str).str.lower() + "."
+             + pd.Series(w.s_surname).astype(str).str.lower().str.replace("'", "", regex=False))
+    nth = local.groupby(local).cumcount()
+    suffix = nth.where(nth == 0, nth + 1).astype(str).where(nth > 0, "")
+    return list(local + suffix + "@syn.police.example")
 
 
 def _cat(c: int) -> str:
