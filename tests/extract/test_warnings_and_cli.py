@@ -179,3 +179,23 @@ def test_odd_extra_column_names_are_ignored(make_extract) -> None:
         ("it's \"odd\"", "not a column of table units; ignored"),
         ("", "not a column of table units; ignored"),
     ]
+
+
+def test_progress_is_reported(make_extract) -> None:
+    calls: list[tuple[str, int, int]] = []
+    assert validate_extract(make_extract(), progress=lambda *a: calls.append(a)).ok
+    assert calls[0] == ("checking units.csv", 0, 16)
+    assert calls[-1] == ("done", 16, 16)
+    assert [c[1] for c in calls] == list(range(17))
+
+
+@settings(max_examples=12, deadline=None)
+@given(garbage=st.binary(min_size=1, max_size=300))
+def test_random_bytes_never_crash_the_validator(tmp_path_factory, garbage: bytes) -> None:
+    from extract_testkit import write_extract
+
+    path = write_extract(tmp_path_factory.mktemp("fuzz") / "x", row_counts=False)
+    (path / "incidents.csv").write_bytes(b"incident_id,opened_at,category\n" + garbage)
+    report = validate_extract(path)  # must return a report, whatever the bytes
+    assert report.ok == (report.error_count == 0)
+    assert all(isinstance(i.message, str) and i.message for i in report.errors)
