@@ -1,10 +1,12 @@
 """Validation of a Force Extract v1 directory against ../shared/contract/force-extract-v1.md.
 
 Every check is one SQL predicate over the table as DuckDB reads it. For each table, one
-aggregate query counts the offending rows of every check in a single pass; only the checks that
-fail run a second query fetching their first examples (ORDER BY row LIMIT n). Keys, references
-and intervals are further set-based queries. CSV files are parsed once, into a DuckDB table of
-text columns (DuckDB spills to disk beyond its memory limit); Parquet files are read in place.
+aggregate query over the file counts the offending rows of every check at once (types, enums,
+required values, intervals, references by LEFT JOIN on the referenced key sets, and, for CSV,
+the rows the parser rejects); a second query counts duplicate keys. Only the checks that fail
+run another query fetching their first examples (ORDER BY row LIMIT n). Nothing is
+materialised but the key sets of referenced tables; files are read in place, in a streaming
+fashion (DuckDB spills to disk beyond its memory limit). See docs/decisions/0010.
 
 Row numbers are 1-based DATA row numbers: the header is row 0, the first row after it is row 1,
 in CSV and Parquet alike. A CSV field holding a quoted line break does not shift the count.
