@@ -307,6 +307,12 @@ CASES: list[Case] = [
     Case("latin1-file", [Issue("staff.csv", 1, "surname", None,
                                "invalid UTF-8 at byte 168 of the file; the file must be UTF-8")],
          files=_replace_in("staff.csv", b"Smith", b"Sm\xefth")),
+    Case("invalid-utf8-in-ignored-column", [Issue(
+        "units.csv", 1, None, None, "invalid UTF-8 at byte 65 of the file; the file must be UTF-8")],
+         files=lambda p: (p / "units.csv").write_bytes(
+             b"unit_id,name,function,parent_unit_id,notes\nU1,North,response,,caf\xe9\n"
+             b"U2,PP,public_protection,U1,ok\n"),
+         warnings=[Issue("units.csv", None, "notes", None, "not a column of table units; ignored")]),
     Case("truncated-gzip", [Issue(
         "audit_events.csv.gz", None, None, None,
         "gzip stream is truncated or corrupt (Unexpected end of GZIP stream: "

@@ -241,3 +241,14 @@ def test_cache_keeps_a_bounded_number_of_entries(make_extract, monkeypatch) -> N
     assert len(list(cache.glob("*.json"))) == 2
     assert len([p for p in cache.iterdir() if p.is_dir()]) == 2
     assert reader_module._cache_read(reader_module.cache_key(paths[2]) or "") is not None
+
+
+def test_mixed_line_ends_are_read(make_extract) -> None:
+    path = make_extract()
+    (path / "units.csv").write_bytes(b"unit_id,name,function,parent_unit_id\n"
+                                     b"U1,North,response,\r\nU2,PP,public_protection,U1\n")
+    assert validate_extract(path).ok
+    with open_extract(path) as extract:
+        assert extract.con.execute(
+            "SELECT unit_id, parent_unit_id FROM units ORDER BY 1").fetchall() == [
+            ("U1", None), ("U2", "U1")]

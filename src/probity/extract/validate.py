@@ -384,7 +384,7 @@ def _csv_read_error(exc: BaseException) -> str:
     if "gzip" in message.lower():
         return f"gzip stream is truncated or corrupt ({message})"
     if "invalid state" in message:
-        return "not a readable CSV: mixed or stray line ends (use \\n or \\r\\n throughout)"
+        return f"not a readable CSV file (RFC 4180, UTF-8, one header row): {message}"
     return f"cannot read the file: {message}"
 
 
