@@ -78,7 +78,27 @@ def test_evaluate_scan_with_baselines(tmp_path: Path, scan_force: Callable[..., 
     rep = evaluate_scan(truth_path=truth, extract_path=scan_force())
     assert set(rep["methods"]) == {"scan", "baseline: unlinked views of flagged victims",
                                    "baseline: Isolation Forest"}
-    assert rep["methods"]["scan"]["victim_hit"] == 1.0
+    assert rep["methods"]["scan"]["perpetrators"] == 1
+    assert 0 <= rep["methods"]["baseline: Isolation Forest"]["average_precision"] <= 1
+
+
+def test_ranking_metrics_victim_hit_and_lookalikes() -> None:
+    import pandas as pd
+
+    from probity.analytics.evaluate import ranking_metrics
+
+    ranked = pd.DataFrame({"rank": range(1, 201), "staff_id": [f"S{i}" for i in range(200)],
+                           "persons_of_concern": ["N9;N8;N1", "N7", "", *[""] * 197]})
+    truth = {"perpetrators": [{"staff_id": "S0", "victims": ["N1"]},
+                              {"staff_id": "S1", "victims": ["N1"]},
+                              {"staff_id": "S150", "victims": []}],
+             "lookalikes": [{"staff_id": "S2", "kind": "x"}]}
+    m = ranking_metrics(ranked=ranked, truth=truth)
+    assert m["top_n"] == 2 and m["found"] == 2
+    assert m["recall_at_1pct"] == pytest.approx(2 / 3)
+    assert m["victim_hit"] == pytest.approx(0.5)  # S0 has N1 in its first three; S1 does not
+    assert m["average_precision"] == pytest.approx((1 + 1 + 3 / 151) / 3)
+    assert m["lookalikes_in_top"] == 0
 
 
 def test_catalogue_is_valid_versioned_and_has_reasons() -> None:

@@ -79,7 +79,7 @@ def scan(extract: ExtractLike, *, as_of: datetime | date | None = None,
     out = run_engine(extract, as_of=as_of_dt, since=since_dt, params=params,
                      links_path=links_path)
     ranked = score_staff(staff=out.staff, evidence=out.evidence,
-                         complainants=out.complainants, params=params)
+                         extra_persons=out.extra_persons, params=params)
     evidence = (out.evidence.sort_values(["staff_id", "weight", "indicator"],
                                          ascending=[True, False, True])
                 [EVIDENCE_COLUMNS].reset_index(drop=True))

@@ -13,6 +13,8 @@ among peers carries little), times a transparent weight from `ScanParams`.
 from __future__ import annotations
 
 import math
+import os
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +27,7 @@ from probity.analytics.internals.apps_catalogue import load_catalogue
 from probity.analytics.internals.params import (
     ASSOCIATION_ROLES,
     COMPLAINT_CATEGORIES_OF_CONCERN,
-    HIGH_RISK_FLAGS,
+    FLAG_GRADES,
     IN_CHARGE_ROLES,
     PROTECTIVE_CATEGORIES,
     ScanParams,
@@ -80,9 +82,11 @@ class EngineOutput:
     features: pd.DataFrame  # per-staff numeric features (baselines use the same ones)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    # (staff_id, nominal_id) of complainants in complaints of concern: possible victims
-    complainants: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=["staff_id", "nominal_id"]))
+    # (staff_id, nominal_id, weight) of possible victims named by staff-level evidence:
+    # complainants of sexual conduct complaints, victims of incidents where the staff member's
+    # own record is a suspect
+    extra_persons: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["staff_id", "nominal_id", "weight"]))
 
 
 def _ts(value: datetime) -> str:
@@ -101,11 +105,22 @@ class _Sql:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
 
+        self.timings: list[tuple[str, float]] = []
+
+    def _label(self, sql: str) -> str:
+        words = sql.split()
+        return " ".join(words[:8])[:80]
+
     def run(self, sql: str, params: list[Any] | None = None) -> None:
+        started = time.perf_counter()
         self.con.execute(sql, params or [])
+        self.timings.append((self._label(sql), time.perf_counter() - started))
 
     def df(self, sql: str) -> pd.DataFrame:
-        return self.con.execute(sql).df()
+        started = time.perf_counter()
+        out = self.con.execute(sql).df()
+        self.timings.append((self._label(sql), time.perf_counter() - started))
+        return out
 
 
 def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
@@ -147,10 +162,10 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
     flags_cte = ("SELECT NULL::VARCHAR AS nominal_id, 0.0 AS v, NULL::VARCHAR AS flags "
                  "WHERE false")
     if extract.has("nominal_flags"):
+        grades = " ".join(f"WHEN flag IN {_in(flags)} THEN {weight}"
+                          for weight, flags in FLAG_GRADES)
         flags_cte = f"""
-            SELECT nominal_id,
-                   max(CASE WHEN flag IN {_in(HIGH_RISK_FLAGS)} THEN 1.0
-                            ELSE {p.other_flag_weight} END) AS v,
+            SELECT nominal_id, max(CASE {grades} ELSE {p.other_flag_weight} END) AS v,
                    string_agg(DISTINCT flag, ';' ORDER BY flag) AS flags
             FROM nominal_flags GROUP BY nominal_id"""
     else:
@@ -160,17 +175,21 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         WITH f AS ({flags_cte}),
         r AS (
             SELECT inn.nominal_id,
-                   max(CASE WHEN i.category IN {_in(PROTECTIVE_CATEGORIES)} THEN 1.0
+                   max(CASE WHEN inn.role <> 'victim' THEN 0
+                            WHEN i.category IN {_in(PROTECTIVE_CATEGORIES)} THEN 1.0
                             ELSE {p.other_victim_weight} END) AS v,
-                   string_agg(DISTINCT i.category, ';' ORDER BY i.category) AS cats
+                   string_agg(DISTINCT i.category, ';' ORDER BY i.category)
+                       FILTER (WHERE inn.role = 'victim') AS cats,
+                   bool_and(inn.role IN ('suspect', 'offender')) AS offender_only
             FROM incident_nominals inn JOIN incidents i ON i.incident_id = inn.incident_id
-            WHERE inn.role = 'victim' GROUP BY inn.nominal_id
+            GROUP BY inn.nominal_id
         ), n AS (
             SELECT nominal_id, coalesce(gender = 'female', false) AS female,
                    date_diff('day', date_of_birth, CAST({as_of_sql} AS DATE)) / 365.25 AS age
             FROM nominals
         ), v AS (
             SELECT n.nominal_id, n.female, n.age, f.flags, r.cats,
+                   coalesce(r.offender_only, false) AS offender_only,
                    least(1.0, greatest(coalesce(f.v, 0), coalesce(r.v, 0),
                          CASE WHEN n.age < 18 THEN 1.0
                               WHEN n.age < 25 THEN {p.young_adult_weight} ELSE 0 END))
@@ -178,10 +197,12 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
             FROM n LEFT JOIN f ON f.nominal_id = n.nominal_id
                    LEFT JOIN r ON r.nominal_id = n.nominal_id
         )
-        SELECT nominal_id, female, age, flags, cats, v_core,
+        SELECT nominal_id, female, age, flags, cats, v_core, offender_only,
                least(1.0, greatest(v_core, CASE WHEN female THEN {p.female_weight} ELSE 0 END)
-                     + CASE WHEN female AND v_core > 0 THEN 0.1 ELSE 0 END) AS target,
+                     + CASE WHEN female AND v_core > 0 THEN {p.female_bonus} ELSE 0 END)
+                 * CASE WHEN offender_only THEN {p.offender_only_factor} ELSE 1 END AS target,
                concat_ws(', ', flags, CASE WHEN cats IS NOT NULL THEN 'victim: ' || cats END,
+                         CASE WHEN offender_only THEN 'recorded only as suspect/offender' END,
                          CASE WHEN age < 18 THEN 'child' WHEN age < 25 THEN 'young adult' END,
                          CASE WHEN female THEN 'female' END) AS why
         FROM v
@@ -212,11 +233,18 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         FROM audit_events
         WHERE object_type IN ('nominal', 'incident') AND object_id IS NOT NULL {window}
     """)
-    duty = ("(sh.\"end\" IS NOT NULL AND e.ts <= sh.\"end\")" if has_shifts else "TRUE")
-    shifts_join = ("ASOF LEFT JOIN shifts sh ON e.staff_id = sh.staff_id AND e.ts >= sh.start"
+    sql.run("""
+        CREATE OR REPLACE TEMP TABLE _scan_staff_lookups AS
+        SELECT staff_id, count(*) AS all_lookups FROM _scan_ev GROUP BY staff_id
+    """)
+    # every look-up (an incident look-up counts as a look-up of its victims, at a lower weight)
+    # is classified against the operational link; only those a link does not explain are kept:
+    # 0 unlinked, 2 in charge after closure (explained when on duty), 3 after the link ended
+    duty = ("(sh.\"end\" IS NOT NULL AND u.ts <= sh.\"end\")" if has_shifts else "TRUE")
+    shifts_join = ("ASOF LEFT JOIN shifts sh ON u.staff_id = sh.staff_id AND u.ts >= sh.start"
                    if has_shifts else "")
     sql.run(f"""
-        CREATE OR REPLACE TEMP TABLE _scan_lk AS
+        CREATE OR REPLACE TEMP TABLE _scan_un AS
         WITH e AS (
             SELECT staff_id, object_id AS nominal_id, ts, 1.0 AS w
             FROM _scan_ev WHERE NOT via_incident
@@ -225,129 +253,29 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
             FROM _scan_ev e
             JOIN incident_nominals inn ON inn.incident_id = e.object_id AND inn.role = 'victim'
             WHERE e.via_incident
-        )
-        SELECT e.staff_id, e.nominal_id, e.ts, e.w, {duty} AS on_duty
-        FROM e {shifts_join}
-    """)
-    explained_lookup = _classify("e", "l", p)
-    sql.run(f"""
-        CREATE OR REPLACE TEMP TABLE _scan_pair AS
-        WITH c AS (
-            SELECT e.staff_id, e.nominal_id, e.ts, e.w, e.on_duty, {explained_lookup} AS cls
-            FROM _scan_lk e
-            LEFT JOIN _scan_link l ON l.staff_id = e.staff_id AND l.nominal_id = e.nominal_id
-        )
-        SELECT staff_id, nominal_id,
-            sum(w) AS n_all,
-            coalesce(sum(w) FILTER (WHERE NOT on_duty), 0) AS n_off_all,
-            coalesce(sum(w) FILTER (WHERE cls = 'unlinked'), 0) AS n_unlinked,
-            coalesce(sum(w) FILTER (WHERE cls = 'post_link'), 0) AS n_post,
-            coalesce(sum(w) FILTER (WHERE cls <> 'unlinked'), 0) AS n_linked_pair,
-            coalesce(sum(w) FILTER (WHERE cls IN ('unlinked', 'post_link')), 0) AS n_unexpl,
-            coalesce(sum(w) FILTER (WHERE cls IN ('unlinked', 'post_link') AND NOT on_duty), 0)
-                AS n_off_unexpl,
-            count(DISTINCT CAST(ts AS DATE)) FILTER (WHERE cls IN ('unlinked', 'post_link'))
-                AS days_unexpl,
-            min(ts) FILTER (WHERE cls IN ('unlinked', 'post_link')) AS first_unexpl,
-            max(ts) FILTER (WHERE cls IN ('unlinked', 'post_link')) AS last_unexpl
-        FROM c GROUP BY staff_id, nominal_id
-    """)
-
-    # ---- peer rates (leave-one-out, shrunk to the force rate) ------------------------------
-    t = p.target_threshold
-    sql.run(f"""
-        CREATE OR REPLACE TEMP TABLE _scan_staff_counts AS
-        SELECT s.staff_id, s.peer_group,
-            coalesce(sum(pr.n_all) FILTER (WHERE v.target >= {t}), 0) AS tgt_all,
-            coalesce(sum(pr.n_unlinked) FILTER (WHERE v.target >= {t}), 0) AS tgt_unlinked,
-            coalesce(sum(pr.n_linked_pair) FILTER (WHERE v.target >= {t}), 0) AS tgt_linked,
-            coalesce(sum(pr.n_post) FILTER (WHERE v.target >= {t}), 0) AS tgt_post,
-            coalesce(sum(pr.n_all), 0) AS all_lookups,
-            coalesce(sum(pr.n_off_all), 0) AS off_lookups,
-            coalesce(count(*) FILTER (WHERE pr.n_unexpl > 0), 0) AS unexpl_pairs,
-            coalesce(count(*) FILTER (WHERE pr.days_unexpl >= 2), 0) AS repeat_pairs,
-            coalesce(sum(v.target) FILTER (WHERE pr.n_unlinked > 0), 0) AS unlinked_targets,
-            coalesce(count(*) FILTER (WHERE pr.n_unlinked > 0 AND v.target >= {t}), 0)
-                AS unlinked_target_people
-        FROM _scan_staff s
-        LEFT JOIN _scan_pair pr ON pr.staff_id = s.staff_id
-        LEFT JOIN _scan_vuln v ON v.nominal_id = pr.nominal_id
-        GROUP BY s.staff_id, s.peer_group
-    """)
-    m = p.prior_strength
-    cap = p.max_information
-    q = p.apsp_feature_rate
-    rates = [("unl", "tgt_unlinked", "tgt_all"), ("post", "tgt_post", "tgt_linked"),
-             ("off", "off_lookups", "all_lookups"), ("rep", "repeat_pairs", "unexpl_pairs")]
-    force_cols = ", ".join(
-        f"(sum({k_}) + 1.0) / (sum({n_}) + 2.0) AS f_{name}" for name, k_, n_ in rates)
-    group_cols = ", ".join(f"sum({k_}) OVER g AS g_{name}_k, sum({n_}) OVER g AS g_{name}_n"
-                           for name, k_, n_ in rates)
-    info_cols = ", ".join(
-        f"greatest(0.0, least({cap}, ln({q} / greatest(1e-9, (g_{name}_k - {k_} + {m} * f.f_{name}) / "
-        f"(g_{name}_n - {n_} + {m}))))) AS info_{name}" for name, k_, n_ in rates)
-    sql.run(f"""
-        CREATE OR REPLACE TEMP TABLE _scan_info AS
-        WITH f AS (SELECT {force_cols} FROM _scan_staff_counts),
-        g AS (SELECT *, {group_cols} FROM _scan_staff_counts
-              WINDOW g AS (PARTITION BY peer_group))
-        SELECT g.*, {info_cols},
-            ln(1 + g.unlinked_targets) AS trawl_x
-        FROM g, f
+        ), c AS (
+            SELECT e.staff_id, e.nominal_id, e.ts, e.w, {_classify("e", "l", p)} AS cls
+            FROM e LEFT JOIN _scan_link l
+              ON l.staff_id = e.staff_id AND l.nominal_id = e.nominal_id
+        ), u AS (SELECT * FROM c WHERE cls <> 1)
+        SELECT u.staff_id, u.nominal_id, u.ts, u.w, u.cls, {duty} AS on_duty
+        FROM u {shifts_join}
     """)
     sql.run("""
-        CREATE OR REPLACE TEMP TABLE _scan_trawl AS
-        WITH s AS (
-            SELECT peer_group, median(trawl_x) AS med, mad(trawl_x) AS mad
-            FROM _scan_info GROUP BY peer_group
+        CREATE OR REPLACE TEMP TABLE _scan_lpair AS
+        WITH d AS (
+            SELECT staff_id, nominal_id, CAST(ts AS DATE) AS day, sum(w) AS n,
+                   coalesce(sum(w) FILTER (WHERE NOT on_duty), 0) AS n_off,
+                   bool_or(cls = 0) AS unl, bool_or(cls >= 2) AS post,
+                   min(ts) AS first_ts, max(ts) AS last_ts
+            FROM _scan_un WHERE NOT (cls = 2 AND on_duty)
+            GROUP BY staff_id, nominal_id, CAST(ts AS DATE)
         )
-        SELECT i.staff_id, i.unlinked_targets, i.unlinked_target_people, i.peer_group,
-               (i.trawl_x - s.med) / greatest(1.4826 * s.mad, 0.5) AS z
-        FROM _scan_info i JOIN s ON s.peer_group = i.peer_group
+        SELECT staff_id, nominal_id, sum(n) AS n_unexpl, sum(n_off) AS n_off_unexpl,
+               count(*) AS days_unexpl, bool_or(unl) AS unlinked, bool_or(post) AS post_link,
+               min(first_ts) AS first_ts, max(last_ts) AS last_ts
+        FROM d GROUP BY staff_id, nominal_id
     """)
-
-    # ---- evidence: look-up indicators (per person of concern) ------------------------------
-    ev_parts: list[str] = []
-    common = """
-        FROM _scan_pair pr
-        JOIN _scan_info inf ON inf.staff_id = pr.staff_id
-        LEFT JOIN _scan_vuln v ON v.nominal_id = pr.nominal_id
-        LEFT JOIN _scan_link l ON l.staff_id = pr.staff_id AND l.nominal_id = pr.nominal_id"""
-    ev_parts.append(f"""
-        SELECT pr.staff_id, 'unlinked_lookup' AS indicator, pr.nominal_id,
-            NULL::VARCHAR AS incident_id, pr.first_unexpl AS first_ts, pr.last_unexpl AS last_ts,
-            pr.n_unlinked AS count,
-            {p.w_unlinked} * {vw} * inf.info_unl AS weight,
-            'no assignment to any incident involving this person'
-              || coalesce('; ' || nullif(v.why, ''), '') AS detail
-        {common}
-        WHERE pr.n_unlinked > 0 AND v.target > 0""")
-    ev_parts.append(f"""
-        SELECT pr.staff_id, 'post_link_lookup', pr.nominal_id, l.incident_id,
-            pr.first_unexpl, pr.last_unexpl, pr.n_post,
-            {p.w_post_link} * {vw} * inf.info_post,
-            'met through work as ' || l.assignment_roles || '; link ended '
-              || strftime(l.link_end, '%Y-%m-%d')
-              || coalesce('; ' || nullif(v.why, ''), '')
-        {common}
-        WHERE pr.n_post > 0""")
-    if has_shifts:
-        ev_parts.append(f"""
-            SELECT pr.staff_id, 'off_duty_lookup', pr.nominal_id, l.incident_id,
-                pr.first_unexpl, pr.last_unexpl, pr.n_off_unexpl,
-                {p.w_off_duty} * {vw} * inf.info_off * (1 + ln(pr.n_off_unexpl)),
-                printf('%d of %d unexplained look-ups outside rostered duty',
-                       CAST(round(pr.n_off_unexpl) AS BIGINT), CAST(round(pr.n_unexpl) AS BIGINT))
-            {common}
-            WHERE pr.n_off_unexpl >= 1""")
-    ev_parts.append(f"""
-        SELECT pr.staff_id, 'concentration', pr.nominal_id, l.incident_id,
-            pr.first_unexpl, pr.last_unexpl, pr.days_unexpl,
-            {p.w_repeat} * {vw} * inf.info_rep * (1 + ln(pr.days_unexpl - 1)),
-            printf('looked up on %d different days without an operational reason',
-                   pr.days_unexpl)
-        {common}
-        WHERE pr.days_unexpl >= 2""")
 
     # ---- comms to victims' numbers ---------------------------------------------------------
     comms_ok = (extract.has("comms") and extract.has("devices")
@@ -357,39 +285,231 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         why = (f"table {' and '.join(missing)} missing" if missing
                else "nominals.phone is absent")
         skipped.append(Skipped("comms_to_victim", f"{why}: no call or text records to match"))
+        sql.run("""CREATE OR REPLACE TEMP TABLE _scan_comms_pair AS
+                   SELECT NULL::VARCHAR AS staff_id, NULL::VARCHAR AS nominal_id, 0.0 AS n,
+                          0 AS n_off, 0 AS n_out, 0 AS n_all, NULL::TIMESTAMP AS first_ts,
+                          NULL::TIMESTAMP AS last_ts WHERE false""")
     else:
         _comms(sql, extract, p, as_of_sql, since, has_shifts)
-        ev_parts.append(f"""
-            SELECT c.staff_id, 'comms_to_victim', c.nominal_id, l.incident_id,
-                c.first_ts, c.last_ts, c.n_all,
-                CASE WHEN c.n > 0
-                     THEN {p.w_comms} * {vw} * {p.comms_information} * (1 + ln(greatest(c.n, 1)))
-                     ELSE 0 END
-                  + CASE WHEN c.n_off >= 1
-                         THEN {p.w_comms_off_duty} * {vw} * inf.info_off * (1 + ln(c.n_off))
-                         ELSE 0 END,
-                printf('%d calls/texts (%d off duty, %d outgoing) not explained by an '
-                       'on-duty case role', c.n_all, c.n_off, c.n_out)
-                  || coalesce('; ' || nullif(v.why, ''), '')
-            FROM _scan_comms_pair c
-            JOIN _scan_info inf ON inf.staff_id = c.staff_id
-            LEFT JOIN _scan_vuln v ON v.nominal_id = c.nominal_id
-            LEFT JOIN _scan_link l ON l.staff_id = c.staff_id AND l.nominal_id = c.nominal_id""")
+
+    # ---- candidate pairs and their surprisal against the peer group ------------------------
+    # For each feature, the share of the peer group's candidate pairs showing at least as much
+    # of it: evidence = -ln(share), in nats, capped; zero when the feature is absent.
+    t = p.target_threshold
+    sql.run("""
+        CREATE OR REPLACE TEMP TABLE _scan_cand AS
+        SELECT coalesce(a.staff_id, c.staff_id) AS staff_id,
+               coalesce(a.nominal_id, c.nominal_id) AS nominal_id,
+               coalesce(a.n_unexpl, 0) AS n_unexpl, coalesce(a.n_off_unexpl, 0) AS n_off,
+               coalesce(a.days_unexpl, 0) AS days, coalesce(a.unlinked, false) AS unlinked,
+               coalesce(a.post_link, false) AS post,
+               coalesce(c.n, 0) AS comms, coalesce(c.n_off, 0) AS comms_off,
+               coalesce(c.n_all, 0) AS comms_all, coalesce(c.n_out, 0) AS comms_out,
+               a.first_ts AS lk_first, a.last_ts AS lk_last,
+               c.first_ts AS c_first, c.last_ts AS c_last
+        FROM _scan_lpair a FULL OUTER JOIN _scan_comms_pair c
+          ON c.staff_id = a.staff_id AND c.nominal_id = a.nominal_id
+    """)
+    cap = p.max_information
+    sql.run("""
+        CREATE OR REPLACE TEMP TABLE _scan_candg AS
+        SELECT x.*, s.peer_group FROM _scan_cand x JOIN _scan_staff s ON s.staff_id = x.staff_id
+    """)
+    features_ = ("days", "n_off", "comms", "comms_off")
+    for f_ in features_:
+        sql.run(f"""
+            CREATE OR REPLACE TEMP TABLE _scan_tail_{f_} AS
+            WITH h AS (SELECT peer_group, {f_} AS val, count(*) AS c FROM _scan_candg
+                       GROUP BY peer_group, {f_})
+            SELECT peer_group, val,
+                   sum(c) OVER (PARTITION BY peer_group ORDER BY val DESC) AS ge,
+                   sum(c) OVER (PARTITION BY peer_group) AS n_g
+            FROM h
+        """)
+    tail_joins = "\n".join(
+        f"JOIN _scan_tail_{f_} t_{f_} ON t_{f_}.peer_group = x.peer_group "
+        f"AND t_{f_}.val = x.{f_}" for f_ in features_)
+
+    def surprisal(cond: str, share: str) -> str:
+        return f"CASE WHEN {cond} THEN least({cap}, -ln({share})) ELSE 0 END"
+
+    sql.run(f"""
+        CREATE OR REPLACE TEMP TABLE _scan_sur AS
+        WITH pop AS (SELECT nominal_id, count(*) AS n_staff FROM _scan_cand
+                     WHERE unlinked GROUP BY nominal_id),
+        ni AS (SELECT staff_id, count(*) AS n_i FROM _scan_cand GROUP BY staff_id),
+        g AS (
+            SELECT x.peer_group, count(*) AS n_g,
+                   count(*) FILTER (WHERE x.unlinked AND coalesce(v.target, 0) >= {t}) AS g_unl,
+                   count(*) FILTER (WHERE x.post) AS g_post
+            FROM _scan_candg x LEFT JOIN _scan_vuln v ON v.nominal_id = x.nominal_id
+            GROUP BY x.peer_group
+        ), t AS (
+            SELECT x.*, coalesce(v.target, 0) AS target, ni.n_i, g.n_g, g.g_unl, g.g_post,
+                   coalesce(pop.n_staff, 1) AS n_staff,
+                   {vw} / (1 + {p.popularity_discount}
+                           * ln(greatest(1, coalesce(pop.n_staff, 1) / {p.popularity_free})))
+                       AS vw,
+                   t_days.ge / t_days.n_g AS p_days, t_n_off.ge / t_n_off.n_g AS p_off,
+                   t_comms.ge / t_comms.n_g AS p_comms,
+                   t_comms_off.ge / t_comms_off.n_g AS p_comms_off
+            FROM _scan_candg x
+            {tail_joins}
+            JOIN ni ON ni.staff_id = x.staff_id
+            JOIN g ON g.peer_group = x.peer_group
+            LEFT JOIN pop ON pop.nominal_id = x.nominal_id
+            LEFT JOIN _scan_vuln v ON v.nominal_id = x.nominal_id
+        )
+        SELECT *,
+            {surprisal(f"unlinked AND target >= {t}", "(g_unl + 1.0) / n_g")} AS s_unl,
+            {surprisal("post", "(g_post + 1.0) / n_g")} AS s_post,
+            {surprisal("days >= 2", "p_days")} AS s_days,
+            {surprisal("n_off > 0", "p_off")} AS s_off,
+            {surprisal("comms > 0", "p_comms")} AS s_comms,
+            {surprisal("comms_off > 0", "p_comms_off")} AS s_comms_off
+        FROM t
+    """)
+    # the pairs that carry evidence: the strongest few of each staff member
+    sql.run(f"""
+        CREATE OR REPLACE TEMP TABLE _scan_top AS
+        WITH s AS (
+            SELECT *, vw * ({p.w_unlinked} * s_unl + {p.w_post_link} * s_post
+                            + {p.w_repeat} * s_days + {p.w_off_duty} * s_off
+                            + {p.w_comms} * s_comms + {p.w_comms_off_duty} * s_comms_off)
+                       AS pair_score
+            FROM _scan_sur
+        ), r AS (
+            SELECT *, row_number() OVER (PARTITION BY staff_id
+                                         ORDER BY pair_score DESC, nominal_id) AS k
+            FROM s
+        )
+        SELECT * FROM r WHERE k <= {int(p.max_persons_of_concern)} AND pair_score > 0
+    """)
+
+    # ---- trawling: breadth of unlinked look-ups of vulnerable or young people vs peers -----
+    # evidence that a count x exceeds its expectation e: the Poisson log-likelihood ratio
+    # x ln(x/e) - x + e (a bound on -ln P(X >= x)), divided by the peer group's over-dispersion
+    def poisson(x: str, e: str) -> str:
+        return (f"CASE WHEN {x} > {e} THEN {x} * ln({x} / greatest({e}, 0.01)) - {x} + {e} "
+                f"ELSE 0 END")
+
+    sql.run(f"""
+        CREATE OR REPLACE TEMP TABLE _scan_trawl AS
+        WITH x AS (
+            SELECT s.staff_id, s.peer_group,
+                coalesce(sum(v.target) FILTER (WHERE a.unlinked), 0) AS unlinked_targets,
+                coalesce(count(*) FILTER (WHERE a.unlinked AND v.target >= {t}), 0)
+                    AS unlinked_target_people,
+                coalesce(count(*) FILTER (WHERE a.n_off_unexpl > 0 AND v.target >= {t}), 0)
+                    AS off_duty_target_people,
+                coalesce(count(a.staff_id), 0) AS unexpl_pairs,
+                coalesce(count(*) FILTER (WHERE a.days_unexpl >= 2), 0) AS repeat_pairs,
+                coalesce(sum(a.n_off_unexpl), 0) AS off_unexpl_lookups,
+                coalesce(count(*) FILTER (WHERE a.post_link), 0) AS post_link_pairs
+            FROM _scan_staff s
+            LEFT JOIN _scan_lpair a ON a.staff_id = s.staff_id
+            LEFT JOIN _scan_vuln v ON v.nominal_id = a.nominal_id
+            GROUP BY s.staff_id, s.peer_group
+        ), f AS (
+            SELECT sum(unlinked_target_people) / greatest(1, sum(unexpl_pairs)) AS f_breadth,
+                   sum(off_duty_target_people) / greatest(1, sum(unexpl_pairs)) AS f_off
+            FROM x
+        ), g AS (
+            SELECT x.*,
+                sum(unlinked_target_people) OVER w AS g_breadth,
+                sum(off_duty_target_people) OVER w AS g_off,
+                sum(unexpl_pairs) OVER w AS g_pairs
+            FROM x WINDOW w AS (PARTITION BY peer_group)
+        ), r AS (
+            -- expected counts: the rest of the peer group's rate per unexplained person looked
+            -- up (leave-one-out, shrunk towards the force rate), times this person's count
+            SELECT g.*,
+                (g_breadth - unlinked_target_people + {p.prior_pairs} * f.f_breadth)
+                    / (g_pairs - unexpl_pairs + {p.prior_pairs}) * greatest(unexpl_pairs, 1)
+                    AS e_breadth,
+                (g_off - off_duty_target_people + {p.prior_pairs} * f.f_off)
+                    / (g_pairs - unexpl_pairs + {p.prior_pairs}) * greatest(unexpl_pairs, 1)
+                    AS e_off
+            FROM g, f
+        ), d AS (
+            -- over-dispersion of the peer group (median Pearson residual), at least 1
+            SELECT *,
+                greatest(1.0, median(power(unlinked_target_people - e_breadth, 2)
+                                  / greatest(e_breadth, 0.5)) OVER (PARTITION BY peer_group))
+                    AS phi_breadth,
+                greatest(1.0, median(power(off_duty_target_people - e_off, 2)
+                                  / greatest(e_off, 0.5)) OVER (PARTITION BY peer_group))
+                    AS phi_off
+            FROM r
+        )
+        SELECT *, {poisson("unlinked_target_people", "e_breadth")} / phi_breadth AS s_breadth,
+                  {poisson("off_duty_target_people", "e_off")} / phi_off AS s_off
+        FROM d
+    """)
+
+    # ---- evidence: look-up and contact indicators (per person of concern) ------------------
+    ev_parts: list[str] = []
+    common = """
+        FROM _scan_top pr
+        LEFT JOIN _scan_vuln v ON v.nominal_id = pr.nominal_id
+        LEFT JOIN _scan_link l ON l.staff_id = pr.staff_id AND l.nominal_id = pr.nominal_id"""
+    ev_parts.append(f"""
+        SELECT pr.staff_id, 'unlinked_lookup' AS indicator, pr.nominal_id,
+            NULL::VARCHAR AS incident_id, pr.lk_first AS first_ts, pr.lk_last AS last_ts,
+            pr.n_unexpl AS count, {p.w_unlinked} * pr.vw * pr.s_unl AS weight,
+            'no assignment to any incident involving this person'
+              || coalesce('; ' || nullif(v.why, ''), '') AS detail, pr.n_i
+        {common}
+        WHERE pr.s_unl > 0""")
+    ev_parts.append(f"""
+        SELECT pr.staff_id, 'post_link_lookup', pr.nominal_id, l.incident_id,
+            pr.lk_first, pr.lk_last, pr.n_unexpl, {p.w_post_link} * pr.vw * pr.s_post,
+            'met through work as ' || coalesce(l.assignment_roles, '?') || '; link ended '
+              || coalesce(strftime(l.link_end, '%Y-%m-%d'), '?')
+              || coalesce('; ' || nullif(v.why, ''), ''), pr.n_i
+        {common}
+        WHERE pr.s_post > 0""")
+    ev_parts.append(f"""
+        SELECT pr.staff_id, 'off_duty_lookup', pr.nominal_id, l.incident_id,
+            pr.lk_first, pr.lk_last, pr.n_off, {p.w_off_duty} * pr.vw * pr.s_off,
+            printf('%d of %d unexplained look-ups outside rostered duty',
+                   CAST(round(pr.n_off) AS BIGINT), CAST(round(pr.n_unexpl) AS BIGINT)), pr.n_i
+        {common}
+        WHERE pr.s_off > 0""")
+    ev_parts.append(f"""
+        SELECT pr.staff_id, 'concentration', pr.nominal_id, l.incident_id,
+            pr.lk_first, pr.lk_last, pr.days, {p.w_repeat} * pr.vw * pr.s_days,
+            printf('looked up on %d different days without an operational reason', pr.days),
+            pr.n_i
+        {common}
+        WHERE pr.s_days > 0""")
+    ev_parts.append(f"""
+        SELECT pr.staff_id, 'comms_to_victim', pr.nominal_id, l.incident_id,
+            pr.c_first, pr.c_last, pr.comms_all,
+            pr.vw * ({p.w_comms} * pr.s_comms + {p.w_comms_off_duty} * pr.s_comms_off),
+            printf('%d calls/texts (%d off duty, %d outgoing) not explained by an on-duty '
+                   'case role', pr.comms_all, pr.comms_off, pr.comms_out)
+              || coalesce('; ' || nullif(v.why, ''), ''), pr.n_i
+        {common}
+        WHERE pr.s_comms > 0 OR pr.s_comms_off > 0""")
 
     # ---- staff-level indicators ------------------------------------------------------------
     ev_parts.append(f"""
         SELECT staff_id, 'trawling', NULL, NULL, NULL::TIMESTAMP, NULL::TIMESTAMP,
             unlinked_target_people,
-            {p.w_trawl} * ln(1 + (z - {p.trawl_z_offset})),
-            printf('%d distinct vulnerable or young people looked up with no link; %.1f robust '
-                   'deviations above peers (%s)', unlinked_target_people, z, peer_group)
-        FROM _scan_trawl WHERE z > {p.trawl_z_offset}""")
+            {p.w_trawl} * least({cap} * 3, s_breadth + s_off),
+            printf('%d distinct vulnerable or young people looked up with no link (%.0f expected '
+                   'from peers), %d of them off duty (%.1f expected; peer group %s)',
+                   unlinked_target_people, e_breadth, off_duty_target_people, e_off, peer_group),
+            NULL::BIGINT
+        FROM _scan_trawl
+        WHERE s_breadth + s_off >= {p.trawl_min_evidence}""")
 
     if extract.has("device_apps") and extract.has("devices"):
         _apps(sql, p, as_of_sql)
         ev_parts.append("""
             SELECT staff_id, 'encrypted_app', NULL, NULL, first_seen::TIMESTAMP,
-                   last_seen::TIMESTAMP, 1, weight, detail
+                   last_seen::TIMESTAMP, 1, weight, detail, NULL::BIGINT
             FROM _scan_apps""")
     else:
         missing = [t_ for t_ in ("device_apps", "devices") if not extract.has(t_)]
@@ -414,10 +534,13 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         """)
         ev_parts.append(f"""
             SELECT staff_id, 'complaint_history', NULL, NULL, first_on::TIMESTAMP,
-                last_on::TIMESTAMP, n, {p.w_complaints} * (1 + ln(k)),
+                last_on::TIMESTAMP, n,
+                CASE WHEN k = 1 THEN {p.w_complaint_single}
+                     ELSE {p.w_complaint_pattern} * (1 + ln(k - 1) / 2) END,
                 printf('%d complaint(s) from %d different complainant(s): %s', n, k, what)
                   || CASE WHEN len(complainants) > 0
-                          THEN '; complainants ' || array_to_string(complainants, ';') ELSE '' END
+                          THEN '; complainants ' || array_to_string(complainants, ';') ELSE '' END,
+                NULL::BIGINT
             FROM _scan_complaints""")
     else:
         skipped.append(Skipped("complaint_history", "table complaints missing"))
@@ -431,56 +554,78 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         notes.append(assoc)
         ev_parts.append("""
             SELECT staff_id, 'undeclared_association', nominal_id, incident_id,
-                NULL::TIMESTAMP, NULL::TIMESTAMP, 1, weight, detail
+                NULL::TIMESTAMP, NULL::TIMESTAMP, 1, weight, detail, NULL::BIGINT
             FROM _scan_assoc""")
 
     union = "\nUNION ALL\n".join(f"({part})" for part in ev_parts)
     evidence = sql.df(f"""
         SELECT staff_id, indicator, nominal_id, incident_id,
                CAST(first_ts AS TIMESTAMP) AS first_ts, CAST(last_ts AS TIMESTAMP) AS last_ts,
-               CAST(count AS DOUBLE) AS count, CAST(weight AS DOUBLE) AS weight, detail
+               CAST(count AS DOUBLE) AS count, CAST(weight AS DOUBLE) AS weight, detail,
+               CAST(n_i AS DOUBLE) AS candidate_pairs
         FROM ({union}) WHERE weight > 0
     """)
     evidence["scope"] = evidence["indicator"].map(lambda i: INDICATORS[i][1])
     staff = sql.df("SELECT staff_id, unit_function, staff_type, peer_group FROM _scan_staff")
     features = sql.df("""
-        SELECT i.staff_id, i.all_lookups, i.off_lookups, i.tgt_all, i.tgt_unlinked, i.tgt_post,
-               i.unexpl_pairs, i.repeat_pairs, i.unlinked_targets, i.unlinked_target_people
-        FROM _scan_info i
+        SELECT t.staff_id, coalesce(l.all_lookups, 0) AS all_lookups, t.unexpl_pairs,
+               t.repeat_pairs, t.off_unexpl_lookups, t.post_link_pairs, t.unlinked_targets,
+               t.unlinked_target_people, t.off_duty_target_people
+        FROM _scan_trawl t LEFT JOIN _scan_staff_lookups l ON l.staff_id = t.staff_id
     """)
-    if comms_ok:
-        cf = sql.df("""SELECT staff_id, sum(n) AS comms_unexplained, sum(n_off) AS comms_off
-                       FROM _scan_comms_pair GROUP BY staff_id""")
-        features = features.merge(cf, on="staff_id", how="left")
+    cf = sql.df("""SELECT staff_id, sum(n) AS comms_unexplained, sum(n_off) AS comms_off
+                   FROM _scan_comms_pair GROUP BY staff_id""")
+    features = features.merge(cf, on="staff_id", how="left")
     unlinked_flagged = sql.df("""
-        SELECT pr.staff_id, sum(pr.n_unlinked) AS unlinked_flagged_views
-        FROM _scan_pair pr JOIN _scan_vuln v ON v.nominal_id = pr.nominal_id
-        WHERE v.flags IS NOT NULL OR v.cats IS NOT NULL
+        SELECT pr.staff_id, sum(pr.n_unexpl) AS unlinked_flagged_views
+        FROM _scan_lpair pr JOIN _scan_vuln v ON v.nominal_id = pr.nominal_id
+        WHERE pr.unlinked AND (v.flags IS NOT NULL OR v.cats IS NOT NULL)
         GROUP BY pr.staff_id""")
     features = features.merge(unlinked_flagged, on="staff_id", how="left").fillna(0.0)
     out = EngineOutput(evidence=evidence, staff=staff, features=features, skipped=skipped,
                        notes=notes)
+    if os.environ.get("PROBITY_SCAN_PROFILE"):
+        for label, secs in sql.timings:
+            print(f"{secs:8.3f}s  {label}")  # noqa: T201
+    extra = []
     if extract.has("complaints") and extract.has_column("complaints", "complainant_nominal_id"):
-        out.complainants = sql.df(f"""
-            SELECT DISTINCT staff_id, complainant_nominal_id AS nominal_id FROM complaints
-            WHERE category IN {_in(COMPLAINT_CATEGORIES_OF_CONCERN)}
-              AND complainant_nominal_id IS NOT NULL
-              AND received_on <= CAST({as_of_sql} AS DATE)""")
+        extra.append(f"""
+            SELECT DISTINCT c.staff_id, c.complainant_nominal_id AS nominal_id, sc.weight
+            FROM complaints c JOIN (
+                SELECT staff_id, CASE WHEN k = 1 THEN {p.w_complaint_single}
+                       ELSE {p.w_complaint_pattern} * (1 + ln(k - 1) / 2) END AS weight
+                FROM _scan_complaints) sc ON sc.staff_id = c.staff_id
+            WHERE c.category IN {_in(COMPLAINT_CATEGORIES_OF_CONCERN)}
+              AND c.complainant_nominal_id IS NOT NULL
+              AND c.received_on <= CAST({as_of_sql} AS DATE)""")
+    if assoc is not None:
+        # the victims of incidents in which the staff member's own record is a suspect
+        extra.append("""
+            SELECT DISTINCT a.staff_id, v.nominal_id, a.weight
+            FROM _scan_assoc a
+            JOIN incident_nominals s ON s.nominal_id = a.nominal_id
+                                    AND s.role IN """ + _in(ASSOCIATION_ROLES) + """
+            JOIN incident_nominals v ON v.incident_id = s.incident_id AND v.role = 'victim'
+            WHERE v.nominal_id <> a.nominal_id""")
+    if extra:
+        out.extra_persons = sql.df(
+            "SELECT staff_id, nominal_id, max(weight) AS weight FROM ("
+            + " UNION ALL ".join(extra) + ") GROUP BY staff_id, nominal_id")
     return out
 
 
 def _classify(e: str, link: str, p: ScanParams) -> str:
-    """SQL CASE that explains (or not) one look-up or contact by the operational link."""
+    """SQL CASE placing one look-up or contact against the operational link:
+    0 no link (or before it), 1 during the link, 2 after it but within the in-charge window
+    (explained only when on duty), 3 after the link ended."""
     return f"""CASE
         WHEN {link}.staff_id IS NULL
-             OR {e}.ts < {link}.link_start - {_days(p.grace_before_assignment_days)}
-            THEN 'unlinked'
-        WHEN {e}.ts <= {link}.link_end + {_days(p.grace_after_assignment_days)} THEN 'in_link'
-        WHEN {link}.in_charge AND {e}.on_duty
+             OR {e}.ts < {link}.link_start - {_days(p.grace_before_assignment_days)} THEN 0
+        WHEN {e}.ts <= {link}.link_end + {_days(p.grace_after_assignment_days)} THEN 1
+        WHEN {link}.in_charge
              AND {e}.ts <= greatest({link}.link_end, {link}.case_close)
-                           + {_days(p.in_charge_after_closure_days)}
-            THEN 'in_charge_after'
-        ELSE 'post_link' END"""
+                           + {_days(p.in_charge_after_closure_days)} THEN 2
+        ELSE 3 END"""
 
 
 def _comms(sql: _Sql, extract: ExtractLike, p: ScanParams, as_of_sql: str,
@@ -535,13 +680,13 @@ def _comms(sql: _Sql, extract: ExtractLike, p: ScanParams, as_of_sql: str,
         )
         SELECT staff_id, nominal_id,
             coalesce(sum(CASE WHEN direction = 'out' THEN 1.0 ELSE 0.5 END)
-                     FILTER (WHERE cls IN ('unlinked', 'post_link')), 0) AS n,
+                     FILTER (WHERE cls IN (0, 3) OR (cls = 2 AND NOT on_duty)), 0) AS n,
             count(*) FILTER (WHERE NOT on_duty) AS n_off,
             count(*) FILTER (WHERE direction = 'out') AS n_out,
             count(*) AS n_all,
             min(ts) AS first_ts, max(ts) AS last_ts
         FROM c
-        WHERE cls IN ('unlinked', 'post_link') OR NOT on_duty
+        WHERE cls <> 1 OR NOT on_duty
         GROUP BY staff_id, nominal_id
     """)
 
@@ -630,17 +775,25 @@ def _association(sql: _Sql, extract: ExtractLike, p: ScanParams,
         note = f"undeclared association: matches from links file {links_path}"
     else:
         if not (extract.has_column("staff", "date_of_birth")
-                and extract.has_column("nominals", "date_of_birth")):
+                and extract.has_column("nominals", "date_of_birth")
+                and extract.has_column("nominals", "surname")):
             return None
-        source = """
+        postcode = ("upper(replace(s.home_postcode, ' ', '')) = upper(replace(n.postcode, ' ', ''))"
+                    if extract.has_column("staff", "home_postcode")
+                    and extract.has_column("nominals", "postcode") else "false")
+        source = f"""
             SELECT s.staff_id, n.nominal_id, 1.0 AS prob
             FROM staff s JOIN nominals n
               ON lower(trim(s.surname)) = lower(trim(n.surname))
-             AND lower(trim(s.forename)) = lower(trim(n.forename))
-             AND s.date_of_birth = n.date_of_birth"""
-        note = ("undeclared association: conservative exact match on forename, surname and date "
-                "of birth (no links file given; run `probity link` and pass --links for fuzzy "
-                "matching)")
+            WHERE jaro_winkler_similarity(lower(trim(s.forename)), lower(trim(n.forename)))
+                    >= {p.association_forename_similarity}
+              AND (s.date_of_birth = n.date_of_birth
+                   OR ({postcode} AND abs(date_diff('day', s.date_of_birth, n.date_of_birth))
+                                      <= 366))"""
+        note = ("undeclared association: conservative rule match (same surname, near-identical "
+                "forename, and the same date of birth or the same home postcode with a date of "
+                "birth within a year); no links file given: run `probity link` and pass --links "
+                "for probabilistic matching")
     sql.run(f"""
         CREATE OR REPLACE TEMP TABLE _scan_assoc AS
         WITH m AS ({source}),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ScanParams", "PROTECTIVE_CATEGORIES", "HIGH_RISK_FLAGS", "IN_CHARGE_ROLES",
+__all__ = ["ScanParams", "PROTECTIVE_CATEGORIES", "FLAG_GRADES", "IN_CHARGE_ROLES",
            "ASSOCIATION_ROLES", "COMPLAINT_CATEGORIES_OF_CONCERN"]
 
 # incident categories whose victims are, by domain, at risk of APSP (met through work)
@@ -18,11 +18,13 @@ PROTECTIVE_CATEGORIES = (
     "domestic_abuse", "sexual_offence", "stalking_harassment", "child_protection",
     "missing_person", "mental_health", "concern_for_welfare",
 )
-# person-record flags that mark vulnerability (the 'other' flag counts a little)
-HIGH_RISK_FLAGS = (
-    "vulnerable_adult", "domestic_abuse_victim", "sexual_offence_victim", "child",
-    "missing_person", "mental_health", "substance_misuse", "sex_worker",
-    "modern_slavery_victim", "homeless",
+# person-record flags graded by how closely they mark the people APSP perpetrators target
+# (victims met through work, the young, the vulnerable); flags common among offenders weigh less
+FLAG_GRADES: tuple[tuple[float, tuple[str, ...]], ...] = (
+    (1.0, ("domestic_abuse_victim", "sexual_offence_victim", "child", "missing_person",
+           "sex_worker", "modern_slavery_victim")),
+    (0.8, ("vulnerable_adult", "mental_health")),
+    (0.5, ("substance_misuse", "homeless")),
 )
 # assignment roles that carry the case after the first response (officer in case etc.)
 IN_CHARGE_ROLES = ("officer_in_case", "investigator", "safeguarding", "supervisor")
@@ -42,31 +44,46 @@ class ScanParams:
     female_weight: float = 0.3
     young_adult_weight: float = 0.4
     other_flag_weight: float = 0.3
-    other_victim_weight: float = 0.4
-    target_threshold: float = 0.5  # a 'target' person for trawling and peer rates
+    other_victim_weight: float = 0.5
+    female_bonus: float = 0.15
+    # people recorded only as suspects or offenders are rarely APSP targets
+    offender_only_factor: float = 0.5
+    # a person whom many staff look up without a link is a known local figure (a prolific
+    # offender, a high-profile missing person): evidence about them is divided by
+    # 1 + this * ln(number of such staff)
+    popularity_discount: float = 0.0
+    popularity_free: float = 3.0
+    target_threshold: float = 0.7  # a 'target' person for trawling and peer rates
     # peer groups: smallest group used before falling back to a wider one
     min_peer_group: int = 8
-    # empirical-Bayes prior strength (pseudo look-ups) for peer rates, and the cap on the
-    # information of one rare feature, in nats
-    prior_strength: float = 20.0
-    max_information: float = 4.0
-    # how often a look-up by someone pursuing a victim shows each feature (unlinked, after the
-    # link, off duty, repeated): evidence = ln(this / peer rate), zero when peers do it as often
-    apsp_feature_rate: float = 0.5
+    # cap on the evidence of one feature of one pair, in nats (-ln of the peer share)
+    max_information: float = 8.0
+    # a staff member with n candidate pairs has n chances of a rare-looking pair by chance:
+    # each pair's evidence is reduced by this multiple of ln(n) (a Bonferroni-like correction)
+    multiple_comparison: float = 1.0
+    # persons of concern counted in the score (1, 1/2, 1/3, ... of their evidence)
+    pairs_counted: int = 2
     # weights (multipliers of nats of evidence)
     w_unlinked: float = 1.0
-    w_post_link: float = 1.2
-    w_off_duty: float = 0.8
-    w_repeat: float = 0.8
-    w_comms: float = 1.5
+    w_post_link: float = 1.0
+    w_off_duty: float = 1.0
+    w_repeat: float = 1.0
+    w_comms: float = 1.0
     w_comms_off_duty: float = 0.8
-    comms_information: float = 3.0
-    w_trawl: float = 2.0
-    trawl_z_offset: float = 1.0
-    w_apps: float = 1.5
+    w_trawl: float = 1.0
+    trawl_min_evidence: float = 1.0
+    # strength (in unexplained persons looked up) of the force-wide prior on peer rates
+    prior_pairs: float = 50.0
+    w_apps: float = 4.5
     app_prevalence_full: float = 0.02
-    w_complaints: float = 1.5
-    w_association: float = 1.5
+    # one complaint can be malicious or mistaken; complaints from several different
+    # complainants are a pattern (whatever their outcome)
+    w_complaint_single: float = 3.0
+    w_complaint_pattern: float = 15.0
+    w_association: float = 15.0
+    association_forename_similarity: float = 0.85
+    # an encrypted or ephemeral app counts double when the same person also contacts a victim
+    apps_with_contact_factor: float = 2.0
     # incident record look-ups count as a look-up of the incident's victims, at this weight
     incident_lookup_weight: float = 0.5
     # phone numbers held by more than this many person records are switchboards, not people

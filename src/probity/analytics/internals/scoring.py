@@ -11,6 +11,7 @@ returns, so that a long tail of weak hits cannot outrank one strong, coherent pa
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from probity.analytics.internals.engine import INDICATORS
@@ -38,40 +39,51 @@ _REASON_LABELS = {
 }
 
 
-def score_staff(*, staff: pd.DataFrame, evidence: pd.DataFrame, complainants: pd.DataFrame,
+def score_staff(*, staff: pd.DataFrame, evidence: pd.DataFrame, extra_persons: pd.DataFrame,
                 params: ScanParams) -> pd.DataFrame:
     """One row per staff member: rank, staff_id, score, persons_of_concern, reasons."""
     pair_ev = evidence[evidence["scope"] == "pair"]
-    pairs = pd.DataFrame(pair_ev.groupby(["staff_id", "nominal_id"], as_index=False)["weight"]
-                         .sum())
+    pairs = pd.DataFrame(pair_ev.groupby(["staff_id", "nominal_id"], as_index=False)
+                         .agg(weight=("weight", "sum"), candidates=("candidate_pairs", "max")))
     pairs = pairs.sort_values(["staff_id", "weight", "nominal_id"],
                               ascending=[True, False, True])
     pairs["k"] = pairs.groupby("staff_id").cumcount() + 1
-    pairs["contribution"] = pairs["weight"] / pairs["k"]
+    correction = params.multiple_comparison * np.log(pairs["candidates"].fillna(1).clip(lower=1))
+    pairs["contribution"] = ((pairs["weight"] - correction).clip(lower=0.0) / pairs["k"]).where(
+        pairs["k"] <= params.pairs_counted, 0.0)
     pair_total = pairs.groupby("staff_id")["contribution"].sum()
-    staff_total = evidence[evidence["scope"] == "staff"].groupby("staff_id")["weight"].sum()
+    staff_ev = evidence[evidence["scope"] == "staff"]
+    staff_total = staff_ev.groupby("staff_id")["weight"].sum()
+    # an encrypted or ephemeral app weighs more when the same person contacts a victim
+    contacts = set(evidence.loc[evidence["indicator"] == "comms_to_victim", "staff_id"])
+    app_bonus = (staff_ev[(staff_ev["indicator"] == "encrypted_app")
+                          & staff_ev["staff_id"].isin(contacts)]
+                 .groupby("staff_id")["weight"].sum() * (params.apps_with_contact_factor - 1))
 
     out = staff[["staff_id", "peer_group"]].copy()
     out["raw"] = (out["staff_id"].map(pair_total).fillna(0.0)
-                  + out["staff_id"].map(staff_total).fillna(0.0))
+                  + out["staff_id"].map(staff_total).fillna(0.0)
+                  + out["staff_id"].map(app_bonus).fillna(0.0))
     # evidence above what is typical of the peer group (same unit function and staff type)
     out["score"] = (out["raw"] - out.groupby("peer_group")["raw"].transform("median")).clip(
         lower=0.0)
 
-    # persons of concern: the persons the strongest pair evidence points at, then complainants
-    top = pairs.groupby("staff_id")["weight"].transform("max")
-    keep = pairs[(pairs["weight"] >= params.persons_min_weight)
-                 & (pairs["weight"] >= params.persons_min_share * top)
-                 & (pairs["k"] <= params.max_persons_of_concern)]
+    # persons of concern: the persons the strongest evidence points at (look-ups and contact,
+    # complainants, victims of incidents where the staff member is a suspect), strongest first
+    people = pd.concat([pairs[pairs["k"] <= params.max_persons_of_concern]
+                        [["staff_id", "nominal_id", "weight"]],
+                        extra_persons[["staff_id", "nominal_id", "weight"]]], ignore_index=True)
+    people = pd.DataFrame(people.groupby(["staff_id", "nominal_id"], as_index=False)["weight"]
+                          .sum())
+    people = people.sort_values(["staff_id", "weight", "nominal_id"],
+                                ascending=[True, False, True])
+    top = people.groupby("staff_id")["weight"].transform("max")
+    people = people[(people["weight"] >= params.persons_min_weight)
+                    & (people["weight"] >= params.persons_min_share * top)]
     persons: dict[str, list[str]] = {
-        str(sid): list(g["nominal_id"]) for sid, g in keep.groupby("staff_id", sort=False)
+        str(sid): list(g["nominal_id"].astype(str))[: params.max_persons_of_concern]
+        for sid, g in people.groupby("staff_id", sort=False)
     }
-    if len(complainants):
-        for sid, g in complainants.groupby("staff_id", sort=False):
-            cur = persons.setdefault(str(sid), [])
-            for nid in sorted(g["nominal_id"].astype(str)):
-                if nid not in cur and len(cur) < params.max_persons_of_concern:
-                    cur.append(nid)
     out["persons_of_concern"] = out["staff_id"].map(
         lambda s: ";".join(persons.get(s, []))).fillna("")
     out["reasons"] = out["staff_id"].map(_reasons(evidence)).fillna("")
