@@ -89,6 +89,9 @@ def evaluate_scan_command(
     since: str | None = typer.Option(None, "--since",
                                      help="Temporal validation: scan only look-ups from this "
                                           "date on (the later months)."),
+    as_of: str | None = typer.Option(None, "--as-of",
+                                     help="Temporal validation: scan only up to this date (the "
+                                          "earlier months)."),
     baselines: bool = typer.Option(True, "--baselines/--no-baselines",
                                    help="Also score the two baselines on the same data."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
@@ -104,7 +107,8 @@ def evaluate_scan_command(
     if (extract is None) == (ranked is None):
         raise UsageError("give exactly one of --extract DIR (scan it) or --ranked FILE")
     report = evaluate_scan(truth_path=truth, extract_path=extract, ranked_path=ranked,
-                           since=_parse_date(since, "--since"), baselines=baselines)
+                           since=_parse_date(since, "--since"),
+                           as_of=_parse_date(as_of, "--as-of"), baselines=baselines)
     if as_json:
         typer.echo(json.dumps(report, indent=2, default=str))
         return
