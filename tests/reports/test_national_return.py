@@ -61,6 +61,7 @@ def test_return_validates_and_holds_no_identifiers(tmp_path: Path) -> None:
     path, cases = _return(tmp_path, "AAA", 1)
     document = load_return(path)  # validates against the published schema
     assert document["level"] == "force" and document["forces"] == [{"code": "AAA", "name": "AAA Police"}]
+    assert document["protective_marking"] == "OFFICIAL-SENSITIVE"
     text = path.read_text()
     for identifier in ("S001", "S002", "N1", "D1", "inv1", "V1", "Fore0", "Sur0"):
         assert f'"{identifier}"' not in text and identifier not in text.replace("AAA", "")
@@ -201,8 +202,15 @@ def test_combine_refuses_mixed_years_versions_and_a_force_twice(tmp_path: Path) 
     assert not out.exists()
     with pytest.raises(ReturnInvalid, match="different schema versions"):
         combine_returns([("a.json", a), ("b.json", other_version)], name="X")
-    region = combine_returns([("a.json", a), ("c.json", load_return(_return(tmp_path, "CCC", 3)[0]))],
-                             name="R")
+    c = load_return(_return(tmp_path, "CCC", 3)[0])
+    region = combine_returns([("a.json", a), ("c.json", c)], name="R")
+    assert region["protective_marking"] == "OFFICIAL-SENSITIVE"
+    secret = copy.deepcopy(c)
+    secret["protective_marking"] = "SECRET"
+    with pytest.raises(ReturnInvalid, match="different protective markings.*c.json: SECRET"):
+        combine_returns([("a.json", a), ("c.json", secret)], name="R")
+    assert combine_returns([("a.json", a), ("c.json", secret)], name="R",
+                           marking="SECRET")["protective_marking"] == "SECRET"
     with pytest.raises(ReturnInvalid, match="AAA is in both"):
         combine_returns([("region.json", region), ("a.json", a)], name="N", level="national")
 

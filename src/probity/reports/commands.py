@@ -104,6 +104,8 @@ def return_command(
     no_database: bool = _NO_DB,
     force_code: str | None = _FORCE_CODE,
     force_name: str | None = _FORCE_NAME,
+    marking: str = typer.Option("OFFICIAL-SENSITIVE", "--marking",
+                                help="Protective marking recorded in the return."),
 ) -> None:
     """Write the national return: nationally consistent counts, no personal data."""
     from probity.reports.gather import gather
@@ -111,7 +113,7 @@ def return_command(
 
     options = _options(year=year, extract=extract, casework=casework, no_database=no_database,
                        force_code=force_code, force_name=force_name, include_judgements=False)
-    document = build_return(gather(options))
+    document = build_return(gather(options), marking=marking.strip().upper())
     write_return(document, out)
     missing = [k for k, s in document["sections"].items() if s["counts"] is None]
     typer.echo(f"wrote {out} ({document['forces'][0]['code']} {year}; "
@@ -126,12 +128,16 @@ def combine_command(
     out: Path = typer.Option(..., "--out", help="Where to write the combined return."),
     name: str = typer.Option("Combined", "--name", help="Name of the region, e.g. North West."),
     level: str = typer.Option("region", "--level", help="region or national."),
+    marking: str | None = typer.Option(
+        None, "--marking", help="Protective marking of the combined return (default: the "
+                                "inputs' marking, when they agree)."),
 ) -> None:
     """Sum several forces' (or regions') returns into one regional or national return."""
     from probity.reports.national_return import combine_returns, load_return, write_return
 
     documents = [(str(path), load_return(path)) for path in returns]
-    combined = combine_returns(documents, name=name, level=level)
+    combined = combine_returns(documents, name=name, level=level,
+                               marking=marking.strip().upper() if marking else None)
     write_return(combined, out)
     typer.echo(f"wrote {out} ({level} return '{name}', {combined['year']}, "
                f"{len(combined['forces'])} forces: "

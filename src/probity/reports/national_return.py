@@ -140,11 +140,14 @@ def build_schema() -> dict[str, Any]:
                         "Counts only: no names, identifiers or any other personal data."),
         "type": "object",
         "additionalProperties": False,
-        "required": ["format", "schema_version", "level", "name", "year", "generated_at",
-                     "forces", "sections"],
+        "required": ["format", "schema_version", "protective_marking", "level", "name", "year",
+                     "generated_at", "forces", "sections"],
         "properties": {
             "format": {"const": RETURN_FORMAT},
             "schema_version": {"const": RETURN_SCHEMA_VERSION},
+            "protective_marking": {"type": "string", "minLength": 1, "maxLength": 40,
+                                   "pattern": "^[A-Z][A-Z -]*$",
+                                   "description": "e.g. OFFICIAL-SENSITIVE"},
             "level": {"enum": ["force", "region", "national"]},
             "name": {"type": "string", "minLength": 1, "maxLength": 120},
             "year": {"type": "integer", "minimum": 1990, "maximum": 2200},
@@ -181,7 +184,8 @@ def _section(code: str, counts: dict[str, int] | None) -> dict[str, Any]:
             "counts": counts}
 
 
-def build_return(figures: AssessmentFigures) -> dict[str, Any]:
+def build_return(figures: AssessmentFigures, *,
+                 marking: str = "OFFICIAL-SENSITIVE") -> dict[str, Any]:
     """A force's return for the year, from its assessment figures."""
     f = figures
 
@@ -228,6 +232,7 @@ def build_return(figures: AssessmentFigures) -> dict[str, Any]:
     document = {
         "format": RETURN_FORMAT,
         "schema_version": RETURN_SCHEMA_VERSION,
+        "protective_marking": marking,
         "level": "force",
         "name": f.force_name,
         "year": f.year,
@@ -288,10 +293,12 @@ def load_return(path: Path) -> dict[str, Any]:
 
 
 def combine_returns(documents: Sequence[tuple[str, dict[str, Any]]], *, name: str,
-                    level: str = "region", now: dt.datetime | None = None) -> dict[str, Any]:
+                    level: str = "region", now: dt.datetime | None = None,
+                    marking: str | None = None) -> dict[str, Any]:
     """Sum several returns (each `(source, document)`) into one region or national return.
 
-    Refuses mixed schema versions, mixed years and a force that appears twice.
+    Refuses mixed schema versions, mixed years and a force that appears twice. The marking
+    is `marking`, else the inputs' one when they agree (a clear error when they do not).
     """
     if level not in ("region", "national"):
         raise UsageError(f"--level {level!r}: expected region or national")
@@ -317,6 +324,13 @@ def combine_returns(documents: Sequence[tuple[str, dict[str, Any]]], *, name: st
                 forces.append(dict(force))
     if clashes:
         raise ReturnInvalid("a force may be counted only once: " + "; ".join(clashes))
+    markings = {src: d.get("protective_marking") for src, d in documents}
+    if marking is None:
+        if len(set(markings.values())) > 1:
+            raise ReturnInvalid("returns carry different protective markings ("
+                                + ", ".join(f"{s}: {m}" for s, m in markings.items())
+                                + "): give the combined return's marking with --marking")
+        marking = str(next(iter(markings.values())))
     sections: dict[str, Any] = {}
     for key, (_, count_keys) in SECTION_KEYS.items():
         reporting: list[str] = []
@@ -335,6 +349,7 @@ def combine_returns(documents: Sequence[tuple[str, dict[str, Any]]], *, name: st
     combined = {
         "format": RETURN_FORMAT,
         "schema_version": RETURN_SCHEMA_VERSION,
+        "protective_marking": marking,
         "level": level,
         "name": name,
         "year": next(iter(years.values())),
