@@ -20,6 +20,8 @@ PUBLIC = {"health", "login", "logout", "login_verify", "login_enrol"}  # 2nd fac
 ALL = set(role_names())
 SIGNED_IN = ALL | {""}  # "" = a signed-in user holding no role
 REPORT_READERS = {"analyst", "investigator", "appropriate_authority"}
+VETTING_READERS = {"vetting_officer", "auditor"}
+VETTING_FIGURES = VETTING_READERS | {"administrator"}
 
 # url name -> (method, needs an alert or report id, roles allowed, status when allowed)
 MATRIX: dict[str, tuple[str, str, set[str], int]] = {
@@ -43,6 +45,17 @@ MATRIX: dict[str, tuple[str, str, set[str], int]] = {
     "assessments:index": ("get", "", SIGNED_IN, 302),
     "assessments:year": ("get", "year", {"analyst", "appropriate_authority"}, 200),
     "assessments:edit": ("get", "section", {"analyst"}, 200),
+    "vetting_register:compliance": ("get", "", VETTING_FIGURES, 200),
+    "vetting_register:compliance_csv": ("get", "", VETTING_FIGURES, 200),
+    "vetting_register:staff_list": ("get", "", VETTING_READERS, 200),
+    "vetting_register:posts": ("get", "", VETTING_READERS, 200),
+    "vetting_register:worklist": ("get", "", VETTING_READERS, 200),
+    "vetting_register:person": ("get", "staff", VETTING_READERS, 200),
+    "vetting_register:assessment_new": ("post", "staff", {"vetting_officer"}, 302),
+    "vetting_register:assessment_action": ("post", "staff", {"vetting_officer"}, 302),
+    "vetting_register:trigger_new": ("post", "staff", {"vetting_officer"}, 302),
+    "vetting_register:trigger_close": ("post", "staff", {"vetting_officer"}, 302),
+    "vetting_register:aftercare_new": ("post", "staff", {"vetting_officer"}, 302),
 }
 # Public redirect to the current year's page (which is guarded).
 ANONYMOUS_REDIRECTS_ELSEWHERE = {"assessments:index"}
@@ -75,6 +88,8 @@ def _url(name: str, needs: str, alert_id: int, report_id: int) -> str:
 
         referral = Referral.objects.filter(report_id=report_id).first()
         return reverse(name, args=[report_id, referral.pk if referral else 1])
+    if needs == "staff":
+        return reverse(name, args=["S0001"])
     if needs == "year":
         return reverse(name, args=[2025])
     if needs == "section":

@@ -98,6 +98,7 @@ ARG_VALUES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "referral_id": lambda w: w["referral_id"],
     "year": lambda w: 2025,
     "section": lambda w: "summary",
+    "staff_id": lambda w: "S0001",
 }
 
 

@@ -27,6 +27,8 @@ _SIGNED_IN = frozenset((*role_names(), NO_ROLE))
 _EVERYONE = frozenset(PRINCIPALS)
 _NOBODY: frozenset[str] = frozenset()
 _REPORT_READERS = frozenset({"analyst", "investigator", "appropriate_authority"})
+_VETTING_READERS = frozenset({"vetting_officer", "auditor"})
+_VETTING_FIGURES = frozenset({"vetting_officer", "auditor", "administrator"})
 
 
 @dataclass(frozen=True)
@@ -77,4 +79,19 @@ ACCESS: dict[str, Rule] = {
     "assessments:index": Rule(get=_EVERYONE, note="a redirect to the (guarded) year page"),
     "assessments:year": Rule(get=frozenset({"analyst", "appropriate_authority"})),
     "assessments:edit": Rule(get=frozenset({"analyst"}), post=frozenset({"analyst"})),
+    # vetting register: counts for the vetting officer, auditor and administrator; names and
+    # records for the vetting officer and auditor (read-only); changes by the vetting officer
+    "vetting_register:compliance": Rule(get=_VETTING_FIGURES),
+    "vetting_register:compliance_csv": Rule(get=_VETTING_FIGURES,
+                                            note="table=staff (names) needs the register"),
+    "vetting_register:staff_list": Rule(get=_VETTING_READERS),
+    "vetting_register:posts": Rule(get=_VETTING_READERS),
+    "vetting_register:worklist": Rule(get=_VETTING_READERS),
+    "vetting_register:person": Rule(get=_VETTING_READERS, post=_VETTING_READERS,
+                                    note="POST states the purpose"),
+    "vetting_register:assessment_new": Rule(post=frozenset({"vetting_officer"})),
+    "vetting_register:assessment_action": Rule(post=frozenset({"vetting_officer"})),
+    "vetting_register:trigger_new": Rule(post=frozenset({"vetting_officer"})),
+    "vetting_register:trigger_close": Rule(post=frozenset({"vetting_officer"})),
+    "vetting_register:aftercare_new": Rule(post=frozenset({"vetting_officer"})),
 }

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "probity.web.alerts",
     "probity.web.casework",
     "probity.web.assessments",
+    "probity.web.vetting_register",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "probity.web.accounts",

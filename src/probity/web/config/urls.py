@@ -11,4 +11,5 @@ urlpatterns = [
     path("alerts/", include("probity.web.alerts.urls")),
     path("reports/", include("probity.web.casework.urls")),
     path("assessments/", include("probity.web.assessments.urls")),
+    path("vetting/", include("probity.web.vetting_register.urls")),
 ]

@@ -14,6 +14,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("Dashboard", "casework:dashboard", "casework.view_report"),
     ("Threat assessment", "assessments:index", "assessments.view_judgementsection"),
     ("Access log", "audit:log", "audit.view_accesslog"),
+    ("Vetting", "vetting_register:compliance", "vetting_register.view_compliance"),
 )
 
 

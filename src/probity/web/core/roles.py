@@ -34,14 +34,18 @@ ROLES: tuple[Role, ...] = (
          ("casework.view_report", "casework.refer_report", "workforce.view_staffmember",
           "assessments.view_judgementsection")),
     Role("vetting_officer", "Vetting officer", "Vetting unit: decisions, renewals, withdrawal.",
-         ("workforce.view_staffmember", "workforce.view_vettingclearance")),
+         ("workforce.view_staffmember", "workforce.view_vettingclearance",
+          "vetting_register.view_compliance", "vetting_register.view_register",
+          "vetting_register.change_register")),
     Role("partner_liaison", "Partner liaison",
          "Links with organisations supporting vulnerable people; records partner concerns.",
          ("casework.submit_concern",)),
     Role("auditor", "Auditor", "Data protection officer or auditor: reviews the access log.",
-         ("audit.view_accesslog", "audit.verify_accesslog")),
+         ("audit.view_accesslog", "audit.verify_accesslog",
+          "vetting_register.view_compliance", "vetting_register.view_register")),
     Role("administrator", "Administrator", "Manages user accounts and roles; sees no casework.",
-         ("auth.view_user", "auth.add_user", "auth.change_user", "core.manage_roles")),
+         ("auth.view_user", "auth.add_user", "auth.change_user", "core.manage_roles",
+          "vetting_register.view_compliance")),
 )
 _BY_NAME = {role.name: role for role in ROLES}
 

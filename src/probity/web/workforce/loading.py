@@ -72,7 +72,14 @@ def extract_replace(*, extract: Any, actor: Any, source_path: Path) -> ExtractLo
                                                        "to_date"])]
     counts = {"units": len(units), "posts": len(posts), "staff": len(staff),
               "vetting": len(vetting), "nominals": len(nominals), "nominal_flags": len(flags)}
+    from probity.vetting import register_snapshot
+    from probity.web.vetting_register.register import register_snapshot_from_database
+    from probity.web.vetting_register.services import register_changes_record
+
     with transaction.atomic():
+        # Never overwrite the register silently: record what this load changes (posts,
+        # clearances, people's posts) before replacing it (vetting_register, decision 0092).
+        before = register_snapshot_from_database() if ExtractLoad.objects.exists() else None
         for model in (NominalFlag, Nominal, VettingClearance, StaffMember, Post, Unit):
             model.objects.all().delete()
         Unit.objects.bulk_create(units, batch_size=_BATCH)
@@ -87,6 +94,8 @@ def extract_replace(*, extract: Any, actor: Any, source_path: Path) -> ExtractLo
             source_path=str(source_path), loaded_at=datetime.now(UTC),
             loaded_by=actor, row_counts=counts,
         )
+        register_changes_record(actor=actor, load=load, before=before,
+                                after=register_snapshot(extract=extract))
         access_log_record(actor=actor, action="load", object_type="extract",
                           object_id=load.pk, purpose="load workforce and person records",
                           fields_shown=[f"{k}={v}" for k, v in counts.items()])
