@@ -254,3 +254,49 @@ def test_combined_assessment_renders_from_the_regional_return(tmp_path: Path) ->
     result = runner.invoke(app, ["report", "threat-assessment", "--from-return", str(region),
                                  "--year", str(YEAR - 1), "--out", str(out)])
     assert isinstance(result.exception, UsageError)
+
+
+@pytest.mark.slow
+def test_three_synthetic_forces_combine_to_their_extracts_sums(tmp_path: Path) -> None:
+    """Three forces from the synthetic generator (force codes set after generation)."""
+    import duckdb
+
+    from probity.synth import generate
+
+    paths = []
+    expected_workforce: dict[str, int] = {}
+    expected_systems: dict[str, int] = {}
+    for code, seed in (("NW1", 1), ("NW2", 2), ("NW3", 3)):
+        root = tmp_path / code
+        generate(root, staff=50, months=1, seed=seed)
+        manifest = json.loads((root / "manifest.json").read_text())
+        manifest.update(force_code=code, force_name=f"{code} Constabulary")
+        (root / "manifest.json").write_text(json.dumps(manifest))
+        year = int(manifest["period_end"][:4])
+        # independent counts, straight from the generated files
+        con = duckdb.connect()
+        for staff_type, n in con.execute(
+                f"SELECT staff_type, count(*) FROM '{root}/staff.parquet' "
+                f"WHERE CAST(start_date AS DATE) <= DATE '{year}-12-31' AND (end_date IS NULL "
+                f"OR CAST(end_date AS DATE) >= DATE '{year}-01-01') GROUP BY 1").fetchall():
+            expected_workforce[staff_type] = expected_workforce.get(staff_type, 0) + n
+        for (system,) in con.execute(
+                f"SELECT DISTINCT system FROM '{root}/audit_events.parquet' "
+                f"WHERE year(CAST(ts AS TIMESTAMP)) = {year}").fetchall():
+            expected_systems[system] = expected_systems.get(system, 0) + 1
+        out = tmp_path / f"{code}.json"
+        result = runner.invoke(app, ["report", "return", "--year", str(year), "--extract",
+                                     str(root), "--no-database", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        paths.append(out)
+    region = tmp_path / "region.json"
+    result = runner.invoke(app, ["report", "combine", *map(str, paths), "--out", str(region)])
+    assert result.exit_code == 0, result.output
+    s = load_return(region)["sections"]
+    for staff_type, n in expected_workforce.items():
+        assert s["workforce"]["counts"][staff_type] == n
+    for system, n in expected_systems.items():
+        assert s["ict_monitoring"]["counts"][f"system_{system}"] == n
+    assert s["vetting"]["forces_reporting"] == ["NW1", "NW2", "NW3"]
+    assert s["vetting"]["counts"]["serving"] > 0
+    assert s["reports_by_category"]["counts"] is None  # no casework in any of them
