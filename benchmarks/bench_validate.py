@@ -122,8 +122,9 @@ def child(mode: str, path: Path) -> None:
     else:
         raise SystemExit(f"unknown mode {mode}")
     seconds = time.perf_counter() - started
-    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"mode": mode, "seconds": seconds, "rss_mb": rss_kb / 1024, **detail}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"mode": mode, "seconds": seconds, "rss_mb": usage.ru_maxrss / 1024,
+                      "cpu_s": usage.ru_utime + usage.ru_stime, **detail}))
 
 
 def measure(mode: str, path: Path, env: dict[str, str]) -> dict[str, float]:
@@ -158,7 +159,7 @@ def main() -> None:
                     result = measure(mode, path, env)
                 rows.append((fmt, mode, result["seconds"], result["rss_mb"],
                              result["seconds"] / floor["seconds"], floor["seconds"],
-                             floor["rss_mb"], size))
+                             floor["rss_mb"], result["cpu_s"], floor["cpu_s"]))
                 print(f"  {mode:12s} {result['seconds']:6.2f}s  peak RSS {result['rss_mb']:6.0f} MB"
                       f"  ratio to floor {result['seconds'] / floor['seconds']:5.2f}x "
                       f"(floor {floor['seconds']:.2f}s, {floor['rss_mb']:.0f} MB)", flush=True)
@@ -180,18 +181,20 @@ def write_docs(rows: list[tuple], *, events: int) -> None:
         f"An extract with {events:,} audit events (and {STAFF:,} staff, {INCIDENTS:,} incidents, "
         f"{NOMINALS:,} nominals). Floor: DuckDB reading audit_events and measuring the "
         "value of every column (`sum(length(col))`), nothing else. Each figure is one run in a fresh process; peak RSS is that "
-        "process's maximum resident memory.",
+        "process's maximum resident memory; CPU seconds are user + system time of that "
+        "process (on a loaded machine, wall time mostly measures waiting for a core).",
         "",
-        "| format | what | seconds | peak RSS (MB) | ratio to floor | floor seconds | floor RSS (MB) |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| format | what | seconds | CPU seconds | peak RSS (MB) | ratio to floor | "
+        "floor seconds | floor CPU seconds | floor RSS (MB) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for fmt, mode, seconds, rss, ratio, floor_s, floor_rss, _size in rows:
+    for fmt, mode, seconds, rss, ratio, floor_s, floor_rss, cpu, floor_cpu in rows:
         what = {"validate": "validate_extract",
                 "open": "open_extract, no cache (validate + load in memory)",
                 "open-first": "open_extract, cold cache (validate + typed copy)",
                 "open-cached": "open_extract again, unchanged extract (cached)"}[mode]
-        lines.append(f"| {fmt} | {what} | {seconds:.2f} | {rss:.0f} | {ratio:.2f} | "
-                     f"{floor_s:.2f} | {floor_rss:.0f} |")
+        lines.append(f"| {fmt} | {what} | {seconds:.2f} | {cpu:.2f} | {rss:.0f} | {ratio:.2f} | "
+                     f"{floor_s:.2f} | {floor_cpu:.2f} | {floor_rss:.0f} |")
     lines += [
         "",
         f"Load average when the run ended: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "

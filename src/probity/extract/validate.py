@@ -275,6 +275,7 @@ def new_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection set up as Probity reads extracts: UTC, phone macro."""
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # progress is the caller's (Rich) to show
     try:
         from probity.paths import data_dir
 
