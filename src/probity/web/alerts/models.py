@@ -53,7 +53,11 @@ class Alert(models.Model):
             models.UniqueConstraint(fields=["scan_run", "rank"], name="alert_unique_rank"),
         ]
         indexes = [models.Index(fields=["status", "score"]),
-                   models.Index(fields=["scan_run", "rank"])]
+                   models.Index(fields=["scan_run", "rank"]),
+                   # the queue: filter, count and order straight from one index
+                   models.Index(fields=["scan_run", "status", "-score", "rank"],
+                                name="alert_queue_idx"),
+                   models.Index(fields=["staff_id"], name="alert_staff_idx")]
 
     def __str__(self) -> str:
         return f"alert {self.pk} ({self.pseudonym})"

@@ -127,7 +127,8 @@ def indicator_effectiveness(*, viewer: Any) -> list[dict[str, Any]]:
     _require_view(viewer)
     from django.db.models import Count, Q
 
-    rows = (AlertEvidence.objects.exclude(alert__status=Alert.Status.NEW)
+    decided = [Alert.Status.DEVELOPED, Alert.Status.NO_FURTHER_ACTION]
+    rows = (AlertEvidence.objects.filter(alert__status__in=decided)
             .values("indicator")
             .annotate(triaged=Count("alert", distinct=True),
                       developed=Count("alert", distinct=True,

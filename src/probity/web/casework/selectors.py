@@ -96,11 +96,17 @@ def dashboard_for(*, viewer: Any, now: Any = None) -> Dashboard:
     counts = dict(open_reports.values_list("national_category").annotate(n=Count("pk", distinct=True)))
     labels = dict(NationalCategory.choices)
     unreferred = open_reports.filter(referral_due_at__isnull=False, referrals__isnull=True)
-    ages = {"under 28 days": 0, "28 to 90 days": 0, "over 90 days": 0}
-    for received in open_reports.values_list("received_on", flat=True):
-        days = (now.date() - received).days
-        key = "under 28 days" if days < 28 else "28 to 90 days" if days <= 90 else "over 90 days"
-        ages[key] += 1
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    day_28 = now.date() - timedelta(days=28)
+    day_90 = now.date() - timedelta(days=90)
+    ages = open_reports.aggregate(
+        young=Count("pk", distinct=True, filter=Q(received_on__gt=day_28)),
+        middle=Count("pk", distinct=True, filter=Q(received_on__lte=day_28,
+                                                   received_on__gte=day_90)),
+        old=Count("pk", distinct=True, filter=Q(received_on__lt=day_90)))
     from probity.web.casework.models import Referral
 
     return Dashboard(
@@ -109,5 +115,6 @@ def dashboard_for(*, viewer: Any, now: Any = None) -> Dashboard:
         referrals_overdue=list(unreferred.filter(referral_due_at__lt=now)
                                .order_by("referral_due_at")),
         awaiting_iopc=Referral.objects.filter(report__in=mine, decision="pending").count(),
-        ageing=list(ages.items()),
+        ageing=[("under 28 days", ages["young"]), ("28 to 90 days", ages["middle"]),
+                ("over 90 days", ages["old"])],
     )

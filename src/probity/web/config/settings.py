@@ -151,7 +151,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(data_dir() / "probity.sqlite3"),
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            # WAL: readers never wait for the writer (every page writes an access-log row);
+            # synchronous stays FULL so a committed log entry survives a power cut.
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
