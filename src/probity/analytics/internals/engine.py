@@ -2,7 +2,7 @@
 
 Every indicator is computed in DuckDB; Python only assembles SQL and handles per-staff
 results. Intermediate results live in temporary tables prefixed `_scan_`. The audit events
-are read once (`_scan_ev`); everything else joins small tables (links, vulnerability, shifts,
+are read once (`_scan_un`); everything else joins small tables (links, vulnerability, shifts,
 peer groups) to that one materialised selection.
 
 Evidence is in nats (natural-log likelihood units): each hit carries the information of the
@@ -217,7 +217,8 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
                max(coalesce(a."end", i.closed_at, {as_of_sql})) AS link_end,
                max(coalesce(i.closed_at, {as_of_sql})) AS case_close,
                bool_or(a.role IN {_in(IN_CHARGE_ROLES)}) AS in_charge,
-               string_agg(DISTINCT a.role, ';' ORDER BY a.role) AS assignment_roles,
+               array_to_string(list_sort(list_distinct(list(a.role))), ';')
+                   AS assignment_roles,
                arg_max(a.incident_id, a.start) AS incident_id
         FROM assignments a
         JOIN incident_nominals inn ON inn.incident_id = a.incident_id
@@ -227,16 +228,6 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
     """)
 
     # ---- the one pass over audit_events ----------------------------------------------------
-    sql.run(f"""
-        CREATE OR REPLACE TEMP TABLE _scan_ev AS
-        SELECT staff_id, object_type = 'incident' AS via_incident, object_id, ts
-        FROM audit_events
-        WHERE object_type IN ('nominal', 'incident') AND object_id IS NOT NULL {window}
-    """)
-    sql.run("""
-        CREATE OR REPLACE TEMP TABLE _scan_staff_lookups AS
-        SELECT staff_id, count(*) AS all_lookups FROM _scan_ev GROUP BY staff_id
-    """)
     # every look-up (an incident look-up counts as a look-up of its victims, at a lower weight)
     # is classified against the operational link; only those a link does not explain are kept:
     # 0 unlinked, 2 in charge after closure (explained when on duty), 3 after the link ended
@@ -245,14 +236,16 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
                    if has_shifts else "")
     sql.run(f"""
         CREATE OR REPLACE TEMP TABLE _scan_un AS
-        WITH e AS (
-            SELECT staff_id, object_id AS nominal_id, ts, 1.0 AS w
-            FROM _scan_ev WHERE NOT via_incident
-            UNION ALL
-            SELECT e.staff_id, inn.nominal_id, e.ts, {p.incident_lookup_weight} AS w
-            FROM _scan_ev e
-            JOIN incident_nominals inn ON inn.incident_id = e.object_id AND inn.role = 'victim'
-            WHERE e.via_incident
+        WITH victims AS (
+            SELECT incident_id, nominal_id FROM incident_nominals WHERE role = 'victim'
+        ), e AS (
+            SELECT a.staff_id, coalesce(v.nominal_id, a.object_id) AS nominal_id, a.ts,
+                   CASE WHEN a.object_type = 'incident' THEN {p.incident_lookup_weight}
+                        ELSE 1.0 END AS w
+            FROM audit_events a
+            LEFT JOIN victims v ON a.object_type = 'incident' AND v.incident_id = a.object_id
+            WHERE a.object_type IN ('nominal', 'incident') AND a.object_id IS NOT NULL
+              AND (a.object_type = 'nominal' OR v.nominal_id IS NOT NULL) {window}
         ), c AS (
             SELECT e.staff_id, e.nominal_id, e.ts, e.w, {_classify("e", "l", p)} AS cls
             FROM e LEFT JOIN _scan_link l
@@ -306,20 +299,17 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
                coalesce(c.n, 0) AS comms, coalesce(c.n_off, 0) AS comms_off,
                coalesce(c.n_all, 0) AS comms_all, coalesce(c.n_out, 0) AS comms_out,
                a.first_ts AS lk_first, a.last_ts AS lk_last,
-               c.first_ts AS c_first, c.last_ts AS c_last
+               c.first_ts AS c_first, c.last_ts AS c_last, s.peer_group
         FROM _scan_lpair a FULL OUTER JOIN _scan_comms_pair c
           ON c.staff_id = a.staff_id AND c.nominal_id = a.nominal_id
+        JOIN _scan_staff s ON s.staff_id = coalesce(a.staff_id, c.staff_id)
     """)
     cap = p.max_information
-    sql.run("""
-        CREATE OR REPLACE TEMP TABLE _scan_candg AS
-        SELECT x.*, s.peer_group FROM _scan_cand x JOIN _scan_staff s ON s.staff_id = x.staff_id
-    """)
     features_ = ("days", "n_off", "comms", "comms_off")
     for f_ in features_:
         sql.run(f"""
             CREATE OR REPLACE TEMP TABLE _scan_tail_{f_} AS
-            WITH h AS (SELECT peer_group, {f_} AS val, count(*) AS c FROM _scan_candg
+            WITH h AS (SELECT peer_group, {f_} AS val, count(*) AS c FROM _scan_cand
                        GROUP BY peer_group, {f_})
             SELECT peer_group, val,
                    sum(c) OVER (PARTITION BY peer_group ORDER BY val DESC) AS ge,
@@ -334,7 +324,7 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         return f"CASE WHEN {cond} THEN least({cap}, -ln({share})) ELSE 0 END"
 
     sql.run(f"""
-        CREATE OR REPLACE TEMP TABLE _scan_sur AS
+        CREATE OR REPLACE TEMP TABLE _scan_top AS
         WITH pop AS (SELECT nominal_id, count(*) AS n_staff FROM _scan_cand
                      WHERE unlinked GROUP BY nominal_id),
         ni AS (SELECT staff_id, count(*) AS n_i FROM _scan_cand GROUP BY staff_id),
@@ -342,7 +332,7 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
             SELECT x.peer_group, count(*) AS n_g,
                    count(*) FILTER (WHERE x.unlinked AND coalesce(v.target, 0) >= {t}) AS g_unl,
                    count(*) FILTER (WHERE x.post) AS g_post
-            FROM _scan_candg x LEFT JOIN _scan_vuln v ON v.nominal_id = x.nominal_id
+            FROM _scan_cand x LEFT JOIN _scan_vuln v ON v.nominal_id = x.nominal_id
             GROUP BY x.peer_group
         ), t AS (
             SELECT x.*, coalesce(v.target, 0) AS target, ni.n_i, g.n_g, g.g_unl, g.g_post,
@@ -353,14 +343,14 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
                    t_days.ge / t_days.n_g AS p_days, t_n_off.ge / t_n_off.n_g AS p_off,
                    t_comms.ge / t_comms.n_g AS p_comms,
                    t_comms_off.ge / t_comms_off.n_g AS p_comms_off
-            FROM _scan_candg x
+            FROM _scan_cand x
             {tail_joins}
             JOIN ni ON ni.staff_id = x.staff_id
             JOIN g ON g.peer_group = x.peer_group
             LEFT JOIN pop ON pop.nominal_id = x.nominal_id
             LEFT JOIN _scan_vuln v ON v.nominal_id = x.nominal_id
         )
-        SELECT *,
+        , sur AS (SELECT *,
             {surprisal(f"unlinked AND target >= {t}", "(g_unl + 1.0) / n_g")} AS s_unl,
             {surprisal("post", "(g_post + 1.0) / n_g")} AS s_post,
             {surprisal("days >= 2", "p_days")} AS s_days,
@@ -368,24 +358,18 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
             {surprisal("comms > 0", "p_comms")} AS s_comms,
             {surprisal("comms_off > 0", "p_comms_off")} AS s_comms_off
         FROM t
-    """)
-    # the pairs that carry evidence: the strongest few of each staff member
-    sql.run(f"""
-        CREATE OR REPLACE TEMP TABLE _scan_top AS
-        WITH s AS (
+        ), s AS (
             SELECT *, vw * ({p.w_unlinked} * s_unl + {p.w_post_link} * s_post
                             + {p.w_repeat} * s_days + {p.w_off_duty} * s_off
                             + {p.w_comms} * s_comms + {p.w_comms_off_duty} * s_comms_off)
                        AS pair_score
-            FROM _scan_sur
-        ), r AS (
-            SELECT *, row_number() OVER (PARTITION BY staff_id
-                                         ORDER BY pair_score DESC, nominal_id) AS k
-            FROM s
-        )
-        SELECT * FROM r WHERE k <= {int(p.max_persons_of_concern)} AND pair_score > 0
+            FROM sur
+        ), kept AS (SELECT * FROM s WHERE pair_score >= {p.persons_min_weight})
+        SELECT *, row_number() OVER (PARTITION BY staff_id
+                                     ORDER BY pair_score DESC, nominal_id) AS k
+        FROM kept
+        QUALIFY k <= {int(p.max_persons_of_concern)}
     """)
-
     # ---- trawling: breadth of unlinked look-ups of vulnerable or young people vs peers -----
     # evidence that a count x exceeds its expectation e: the Poisson log-likelihood ratio
     # x ln(x/e) - x + e (a bound on -ln P(X >= x)), divided by the peer group's over-dispersion
@@ -568,10 +552,10 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
     evidence["scope"] = evidence["indicator"].map(lambda i: INDICATORS[i][1])
     staff = sql.df("SELECT staff_id, unit_function, staff_type, peer_group FROM _scan_staff")
     features = sql.df("""
-        SELECT t.staff_id, coalesce(l.all_lookups, 0) AS all_lookups, t.unexpl_pairs,
+        SELECT t.staff_id, t.unexpl_pairs,
                t.repeat_pairs, t.off_unexpl_lookups, t.post_link_pairs, t.unlinked_targets,
                t.unlinked_target_people, t.off_duty_target_people
-        FROM _scan_trawl t LEFT JOIN _scan_staff_lookups l ON l.staff_id = t.staff_id
+        FROM _scan_trawl t
     """)
     cf = sql.df("""SELECT staff_id, sum(n) AS comms_unexplained, sum(n_off) AS comms_off
                    FROM _scan_comms_pair GROUP BY staff_id""")
