@@ -82,8 +82,10 @@ def build_world(loaded_run: Any, make_user: Callable[..., Any]) -> dict[str, Any
         decided_by=author, decided_at=datetime.now(UTC))
     referral = Referral.objects.create(report=report, referred_at=datetime.now(UTC),
                                        referred_by=author)
+    from ..partners.world import matrix_records
+
     return {"report": report, "alert_id": alert.pk, "entry_id": entry.pk,
-            "referral_id": referral.pk}
+            "referral_id": referral.pk, **matrix_records(author)}
 
 
 @pytest.fixture
@@ -99,6 +101,9 @@ ARG_VALUES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "year": lambda w: 2025,
     "section": lambda w: "summary",
     "staff_id": lambda w: "S0001",
+    "partner_id": lambda w: w["partner_id"],
+    "concern_id": lambda w: w["concern_id"],
+    "item_id": lambda w: w["item_id"],
 }
 
 

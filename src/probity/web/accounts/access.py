@@ -94,4 +94,25 @@ ACCESS: dict[str, Rule] = {
     "vetting_register:trigger_new": Rule(post=frozenset({"vetting_officer"})),
     "vetting_register:trigger_close": Rule(post=frozenset({"vetting_officer"})),
     "vetting_register:aftercare_new": Rule(post=frozenset({"vetting_officer"})),
+    # partners: the partner liaison officer keeps the registry and the engagement log
+    "partners:list": Rule(get=frozenset({"partner_liaison"})),
+    "partners:new": Rule(get=frozenset({"partner_liaison"}), post=frozenset({"partner_liaison"})),
+    "partners:detail": Rule(get=frozenset({"partner_liaison"}),
+                            post=frozenset({"partner_liaison"}), note="POST updates contacts"),
+    "partners:engagement_new": Rule(post=frozenset({"partner_liaison"})),
+    # concerns: the public form and follow-up need no account (rate-limited, size-limited,
+    # honeypot); the internal route is for any signed-in member of staff; the intake, and
+    # recording a concern as a report, are the analysts'
+    "concerns:new": Rule(get=_EVERYONE, post=_EVERYONE, note="public: no account needed"),
+    "concerns:add": Rule(get=_EVERYONE, post=_EVERYONE, note="public: add by receipt reference"),
+    "concerns:internal": Rule(get=_SIGNED_IN, post=_SIGNED_IN),
+    "concerns:intake": Rule(get=frozenset({"analyst"})),
+    "concerns:detail": Rule(get=frozenset({"analyst"}), post=frozenset({"analyst"}),
+                            note="POST states the purpose"),
+    "concerns:record": Rule(post=frozenset({"analyst"})),
+    # device app review: the analysts
+    "app_review:coverage": Rule(get=frozenset({"analyst"})),
+    "app_review:outstanding": Rule(get=frozenset({"analyst"})),
+    "app_review:trends": Rule(get=frozenset({"analyst"})),
+    "app_review:item": Rule(get=frozenset({"analyst"}), post=frozenset({"analyst"})),
 }

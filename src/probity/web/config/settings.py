@@ -15,6 +15,9 @@
 | PROBITY_LOGIN_MAX_FAILURES_PER_IP | 100 per client address within the window (0: off) |
 | PROBITY_LOGIN_WINDOW_MINUTES | 15 |
 | PROBITY_IOPC_DEADLINE_RULE | end_of_next_day (see probity.web.casework.referrals) |
+| PROBITY_PARTNER_NO_CONTACT_MONTHS | 6 (partners with no engagement for this long are flagged) |
+| PROBITY_CONCERN_MAX_PER_HOUR | 5 public concern-form submissions per client address per hour |
+| PROBITY_CONCERN_MAX_BYTES | 65536 (larger public form bodies are refused with 413) |
 """
 
 from __future__ import annotations
@@ -104,6 +107,8 @@ INSTALLED_APPS = [
     "probity.web.casework",
     "probity.web.assessments",
     "probity.web.vetting_register",
+    "probity.web.partners",
+    "probity.web.app_review",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "probity.web.accounts",
@@ -216,6 +221,10 @@ if PRODUCTION:
         SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 IOPC_DEADLINE_RULE = os.environ.get("PROBITY_IOPC_DEADLINE_RULE", "end_of_next_day")
+# Partners and the public concern form (probity.web.partners).
+PROBITY_PARTNER_NO_CONTACT_MONTHS = int(os.environ.get("PROBITY_PARTNER_NO_CONTACT_MONTHS", "6"))
+PROBITY_CONCERN_MAX_PER_HOUR = int(os.environ.get("PROBITY_CONCERN_MAX_PER_HOUR", "5"))
+PROBITY_CONCERN_MAX_BYTES = int(os.environ.get("PROBITY_CONCERN_MAX_BYTES", "65536"))
 
 LOGGING = {
     "version": 1,

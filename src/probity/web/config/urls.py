@@ -12,4 +12,7 @@ urlpatterns = [
     path("reports/", include("probity.web.casework.urls")),
     path("assessments/", include("probity.web.assessments.urls")),
     path("vetting/", include("probity.web.vetting_register.urls")),
+    path("partners/", include("probity.web.partners.urls")),
+    path("concerns/", include("probity.web.partners.concern_urls")),
+    path("apps/", include("probity.web.app_review.urls")),
 ]

@@ -15,6 +15,9 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("Threat assessment", "assessments:index", "assessments.view_judgementsection"),
     ("Access log", "audit:log", "audit.view_accesslog"),
     ("Vetting", "vetting_register:compliance", "vetting_register.view_compliance"),
+    ("Concern intake", "concerns:intake", "partners.view_concern"),
+    ("Partners", "partners:list", "partners.view_partner"),
+    ("App review", "app_review:coverage", "app_review.view_reviewitem"),
 )
 
 
