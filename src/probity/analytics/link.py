@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,7 +54,7 @@ class LinkResult:
     trained: bool
     training_report: dict[str, Any] = field(default_factory=dict)
     screened: str = "all staff against all nominal records"
-    candidate_pairs: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
 
     def persons_of_concern(self, staff_id: str) -> list[str]:
         """Nominal ids in this staff member's findings, most serious first."""
@@ -118,7 +119,17 @@ def link(
             raise UsageError(f"the extract has no {table} table; link needs it")
 
     con = extract.con
-    staff_table, nominal_table = prepare_records(extract)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 2)
+        clock = now
+
+    staff_table, nominal_table = prepare_records(extract, with_first_seen=since is not None)
+    lap("prepare")
     n_staff = con.execute(f"SELECT count(*) FROM {staff_table}").fetchall()[0][0]
     n_nominals = con.execute(f"SELECT count(*) FROM {nominal_table}").fetchall()[0][0]
 
@@ -135,10 +146,20 @@ def link(
         if n_staff == 0 or n_nominals == 0:
             raise UsageError("cannot train a link model: the staff or nominals table is empty")
         linker = link_model.make_linker(db_api, staff_table, nominal_table)
-        report = link_model.train_linker(linker, seed=seed)
+
+        def rebuild(model: dict[str, Any]) -> Any:
+            return link_model.make_linker(DuckDBAPI(connection=con), staff_table,
+                                          nominal_table, model=model)
+
+        linker, report = link_model.train_linker(linker, rebuild=rebuild, seed=seed)
+        expected = report["probability_two_random_records_match"] * n_staff * n_nominals
+        report["expected_matches"] = round(expected, 1)
         trained_model, notes = link_model.plausible_model(
-            linker.misc.save_model_to_json(out_path=None))
+            linker.misc.save_model_to_json(out_path=None), expected_matches=expected)
         report["guard"] = notes
+        # the deterministic-rule estimate, whatever an EM session did to it
+        trained_model["probability_two_random_records_match"] = report[
+            "probability_two_random_records_match"]
         linker = link_model.make_linker(DuckDBAPI(connection=con), staff_table, nominal_table,
                                         model=trained_model)
         trained = True
@@ -149,6 +170,7 @@ def link(
                 "staff": int(n_staff), "nominals": int(n_nominals), "report": report,
             })
 
+    lap("train" if trained else "load_model")
     if since is None:
         predictions = linker.inference.predict(
             threshold_match_probability=threshold, warning_mode="never")
@@ -159,6 +181,7 @@ def link(
         pair_tables, screened = _predict_since(
             linker, db_api, con, staff_table, nominal_table, since=since, threshold=threshold)
 
+    lap("predict")
     union = " UNION ALL ".join(
         f"SELECT CASE WHEN source_dataset_l LIKE 'staff%' THEN unique_id_l ELSE unique_id_r END"
         f" AS staff_id, CASE WHEN source_dataset_l LIKE 'staff%' THEN unique_id_r"
@@ -177,10 +200,12 @@ def link(
         SELECT l.staff_id, l.nominal_id, round(l.match_probability, 6) AS match_probability,
                coalesce(r.roles, '') AS incident_roles
         FROM __probity_links AS l
-        LEFT JOIN (SELECT CAST(nominal_id AS VARCHAR) AS nominal_id,
-                          string_agg(DISTINCT CAST(role AS VARCHAR), ';'
-                                     ORDER BY CAST(role AS VARCHAR)) AS roles
-                   FROM incident_nominals GROUP BY nominal_id) AS r
+        LEFT JOIN (SELECT CAST(i_n.nominal_id AS VARCHAR) AS nominal_id,
+                          string_agg(DISTINCT CAST(i_n.role AS VARCHAR), ';'
+                                     ORDER BY CAST(i_n.role AS VARCHAR)) AS roles
+                   FROM incident_nominals AS i_n
+                   WHERE i_n.nominal_id IN (SELECT nominal_id FROM __probity_links)
+                   GROUP BY i_n.nominal_id) AS r
           ON r.nominal_id = l.nominal_id
         ORDER BY l.staff_id, l.match_probability DESC, l.nominal_id
     """).df()
@@ -190,12 +215,13 @@ def link(
         has_flags=_has(extract, "nominal_flags"),
         staff_records=staff_table, nominal_records=nominal_table,
     )).df()
+    lap("findings")
     if since is not None:
         findings = _restrict_findings_since(con, findings, staff_table, nominal_table, since)
     links = pd.DataFrame(links, columns=LINK_COLUMNS)
     return LinkResult(links=links, findings=findings, model_path=path if (save or not trained)
                       else None, trained=trained, training_report=report, screened=screened,
-                      candidate_pairs=len(links))
+                      timings=timings)
 
 
 def _predict_since(linker: Any, db_api: Any, con: Any, staff_table: str, nominal_table: str,

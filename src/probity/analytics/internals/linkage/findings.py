@@ -78,14 +78,32 @@ def findings_sql(*, links_table: str, has_declarations: bool, has_flags: bool,
     )
     weight = _role_weight_case("CAST(i_n.role AS VARCHAR)", "CAST(i.category AS VARCHAR)")
     return f"""
-    WITH roles AS (
+    WITH phone_hits AS (
+      SELECT p.unique_id AS staff_id, n.unique_id AS nominal_id, p.phone
+      FROM (SELECT unique_id, unnest(phones) AS phone FROM {staff_records}) AS p
+      JOIN {nominal_records} AS n ON n.phone1 = p.phone
+    ),
+    address_hits AS (
+      SELECT s.unique_id AS staff_id, n.unique_id AS nominal_id
+      FROM {staff_records} AS s
+      JOIN {nominal_records} AS n ON n.address = s.address AND n.postcode = s.postcode
+      WHERE s.address IS NOT NULL
+    ),
+    relevant AS (
+      SELECT nominal_id FROM {links_table}
+      UNION SELECT nominal_id FROM phone_hits
+      UNION SELECT nominal_id FROM address_hits
+    ),
+    roles AS (
       SELECT CAST(i_n.nominal_id AS VARCHAR) AS nominal_id,
              CAST(i_n.role AS VARCHAR) AS role,
              CAST(i.category AS VARCHAR) AS category,
              CAST(i_n.incident_id AS VARCHAR) AS incident_id,
              {weight} AS weight,
              CAST(i_n.role AS VARCHAR) = 'victim' AS is_victim
-      FROM incident_nominals AS i_n JOIN incidents AS i USING (incident_id)
+      FROM incident_nominals AS i_n
+      JOIN relevant AS rel ON rel.nominal_id = i_n.nominal_id
+      JOIN incidents AS i ON i.incident_id = i_n.incident_id
     ),
     nominal_summary AS (
       SELECT nominal_id,
@@ -114,18 +132,6 @@ def findings_sql(*, links_table: str, has_declarations: bool, has_flags: bool,
       JOIN {nominal_records} AS n ON n.unique_id = l.nominal_id
       LEFT JOIN nominal_summary AS ns ON ns.nominal_id = l.nominal_id
       LEFT JOIN flags AS f ON f.nominal_id = l.nominal_id
-    ),
-    phone_hits AS (
-      SELECT s.unique_id AS staff_id, n.unique_id AS nominal_id, p.phone
-      FROM (SELECT unique_id, unnest(phones) AS phone FROM {staff_records}) AS p
-      JOIN {staff_records} AS s ON s.unique_id = p.unique_id
-      JOIN {nominal_records} AS n ON n.phone1 = p.phone
-    ),
-    address_hits AS (
-      SELECT s.unique_id AS staff_id, n.unique_id AS nominal_id
-      FROM {staff_records} AS s
-      JOIN {nominal_records} AS n ON n.address = s.address AND n.postcode = s.postcode
-      WHERE s.address IS NOT NULL
     ),
     contact AS (
       SELECT staff_id, nominal_id, 'staff_phone_on_record' AS finding,

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 # Bump when comparisons or blocking change: a saved model of another version is retrained.
-MODEL_VERSION = "probity-link-6"
+MODEL_VERSION = "probity-link-12"
 
 logger = logging.getLogger(__name__)
 
@@ -70,19 +71,21 @@ def _else(m: float) -> dict[str, Any]:
 def _comparisons() -> list[dict[str, Any]]:
     jw = "jaro_winkler_similarity"
     dl = "damerau_levenshtein"
+    swapped = ("forename1_l <> forename1_r AND (forename1_l = surname_r AND "
+               "surname_l = forename1_r OR "
+               f"{jw}(forename1_l, surname_r) >= 0.9 AND {jw}(surname_l, forename1_r) >= 0.9)")
     forename = {
         "output_column_name": "forename",
         "comparison_description": "forename: exact, name variant, typo, swapped with surname",
         "comparison_levels": [
             _level("forename1_l IS NULL OR forename1_r IS NULL", "null", null=True),
             _level("forename1_l = forename1_r", "exact", m=0.80, tf="forename1",
-                   tf_min_u=0.0005),
+                   tf_min_u=2e-5),
             _level("list_has_any(forename_groups_l, forename_groups_r)", "name variant",
                    m=0.06),
             _level(f"{dl}(forename1_l, forename1_r) <= 1 OR {jw}(forename1_l, forename1_r) >= 0.92",
                    "typo", m=0.06),
-            _level("forename1_l = surname_r AND surname_l = forename1_r",
-                   "swapped with surname", m=0.02),
+            _level(swapped, "swapped with surname", m=0.02),
             _level(f"{jw}(forename1_l, forename1_r) >= 0.8 OR "
                    "(length(forename1_l) = 1 OR length(forename1_r) = 1) AND "
                    "left(forename1_l, 1) = left(forename1_r, 1)",
@@ -94,12 +97,12 @@ def _comparisons() -> list[dict[str, Any]]:
         "output_column_name": "surname",
         "comparison_description": "surname: exact (term frequency), typo, swapped, sounds alike",
         "comparison_levels": [
-            _level("surname_l IS NULL OR surname_r IS NULL", "null", null=True),
-            _level("surname_l = surname_r", "exact", m=0.85, tf="surname", tf_min_u=0.0005),
+            # a full swap is counted once, by the forename comparison
+            _level("surname_l IS NULL OR surname_r IS NULL OR "
+                   f"({swapped})", "null, or swapped (counted under forename)", null=True),
+            _level("surname_l = surname_r", "exact", m=0.85, tf="surname", tf_min_u=2e-5),
             _level(f"{dl}(surname_l, surname_r) <= 1 OR {jw}(surname_l, surname_r) >= 0.92",
                    "typo", m=0.06),
-            _level("surname_l = forename1_r AND forename1_l = surname_r",
-                   "swapped with forename", m=0.02),
             _level(f"surname_sx_l = surname_sx_r OR {jw}(surname_l, surname_r) >= 0.8",
                    "sounds alike or similar", m=0.03),
             _else(0.04),
@@ -114,7 +117,11 @@ def _comparisons() -> list[dict[str, Any]]:
             _level("dob_l = dob_r", "exact", m=0.85),
             _level("year(dob_l) = year(dob_r) AND month(dob_l) = day(dob_r) "
                    "AND day(dob_l) = month(dob_r)", "day and month transposed", m=0.03),
-            _level(f"{dl}(dob_str_l, dob_str_r) <= 1", "one character typo", m=0.06),
+            _level("year(dob_l) = year(dob_r) AND month(dob_l) = month(dob_r) AND "
+                   f"(abs(day(dob_l) - day(dob_r)) <= 3 OR {dl}(dob_str_l, dob_str_r) <= 1)",
+                   "day slightly wrong", m=0.04),
+            _level(f"{dl}(dob_str_l, dob_str_r) <= 1", "one character typo elsewhere",
+                   m=0.03),
             _level("(year(dob_l) = year(dob_r) AND month(dob_l) = month(dob_r)) OR "
                    "(month(dob_l) = month(dob_r) AND day(dob_l) = day(dob_r) "
                    "AND abs(year(dob_l) - year(dob_r)) <= 10) OR "
@@ -122,12 +129,9 @@ def _comparisons() -> list[dict[str, Any]]:
             _else(0.03),
         ],
     }
-    same_district = ("regexp_extract(postcode_l, '^[A-Z]{1,2}[0-9][A-Z0-9]?') = "
-                     "regexp_extract(postcode_r, '^[A-Z]{1,2}[0-9][A-Z0-9]?')")
-    same_sector = ("regexp_extract(postcode_l, '^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]') = "
-                   "regexp_extract(postcode_r, '^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]')")
-    near_address = (f"{jw}(address_l, address_r) >= 0.93 AND "
-                    "regexp_extract(address_l, '[0-9]+') = regexp_extract(address_r, '[0-9]+')")
+    same_district = "postcode_district_l = postcode_district_r"
+    same_sector = "postcode_sector_l = postcode_sector_r"
+    near_address = (f"house_number_l = house_number_r AND {jw}(address_l, address_r) >= 0.93")
     # Address and postcode are one comparison: they agree or disagree together (a move
     # changes both), so two separate comparisons would count the same evidence twice.
     residence = {
@@ -164,8 +168,7 @@ def _comparisons() -> list[dict[str, Any]]:
         "comparison_levels": [
             _level("email_l IS NULL OR email_r IS NULL", "null", null=True),
             _level("email_l = email_r", "exact", m=0.6),
-            _level("regexp_extract(email_l, '^[^@]+') = regexp_extract(email_r, '^[^@]+')",
-                   "same username", m=0.1),
+            _level("email_user_l = email_user_r", "same username", m=0.1),
             _level(f"{jw}(email_l, email_r) >= 0.88", "similar", m=0.1),
             _else(0.2),
         ],
@@ -185,19 +188,30 @@ def _comparisons() -> list[dict[str, Any]]:
 def prediction_blocking_rules() -> list[str]:
     """The union of equi-join rules that generate candidate pairs.
 
-    Each rule is one hash join, so the pair count grows with the size of each block, not with
-    staff x records. Between them they admit a true pair when any one strong identifier
-    survives: the date of birth; surname sound + birth year (typos and nicknames in the
-    forename, day/month errors); phone; email; postcode + surname sound; forename + birth
-    year (a changed surname); forename and surname swapped.
+    Each rule is one hash join, so the pair count grows with the size of each block, not
+    with staff x records. A true pair is admitted when one strong identifier survives:
+
+    - date of birth (exact or day/month transposed) with the surname sound, or the forename
+      initial, or the initials crossed (forename and surname swapped);
+    - surname sound with year and month of birth (day wrong) or day and month (year wrong);
+    - the same phone (E.164) or email;
+    - the same postcode with the surname sound;
+    - forename and surname swapped exactly.
+
+    A date of birth alone is not a block: at 2 million records it would pair every staff
+    member with about 80 strangers born the same day.
     """
     return [
-        "l.dob_key = r.dob_key",
+        "l.dob_key = r.dob_key AND l.surname_sx = r.surname_sx",
+        "l.dob_key = r.dob_key AND l.forename_initial = r.forename_initial",
+        "l.dob_key = r.dob_key AND l.forename_initial = r.surname_initial",
+        "l.dob_key = r.dob_key AND l.surname_initial = r.forename_initial",
+        "l.surname_sx = r.surname_sx AND l.dob_ym = r.dob_ym",
+        "l.surname_sx = r.surname_sx AND l.dob_md = r.dob_md",
         "l.phone1 = r.phone1",
         "l.phone2 = r.phone2",
         "l.email = r.email",
         "l.postcode = r.postcode AND l.surname_sx = r.surname_sx",
-        "l.surname_sx = r.surname_sx AND l.birth_year = r.birth_year",
         "l.forename1 = r.surname AND l.surname = r.forename1",
     ]
 
@@ -228,20 +242,28 @@ def make_linker(
 
 
 # EM sessions: each blocks on columns whose comparisons it then cannot estimate, so between
-# them every comparison is estimated at least once. The second session (same full name and
-# postcode) holds mostly true matches even where names are common; the phone session is the
-# fallback when postcodes are sparse.
+# them every comparison is estimated at least once (Splink keeps the median over sessions).
+# Each block is narrow enough to hold a fair share of true matches even in a big force with
+# common names (EM needs that; blocking on the date of birth alone leaves 1 match in 1,000
+# pairs at 2 million records and EM collapses).
 EM_BLOCKING_RULES = (
-    "l.dob = r.dob",
+    "l.dob = r.dob AND l.surname_sx = r.surname_sx",
+    "l.dob = r.dob AND l.forename1 = r.forename1",
     "l.forename1 = r.forename1 AND l.surname = r.surname AND l.postcode = r.postcode",
     "l.phone1 = r.phone1",
 )
 
 
 def train_linker(
-    linker: Any, *, seed: int = 42, max_pairs_u: float = 1e6, recall: float = 0.8
-) -> dict[str, Any]:
-    """Estimate every parameter from the data (no labels). Returns a training report."""
+    linker: Any, *, rebuild: Callable[[dict[str, Any]], Any], seed: int = 42,
+    max_pairs_u: float = 1e6, recall: float = 0.7,
+) -> tuple[Any, dict[str, Any]]:
+    """Estimate every parameter from the data (no labels).
+
+    Returns the trained linker (a failed EM session leaves Splink's settings half-changed, so
+    the linker is rebuilt with `rebuild(model_dict)` from the state before that session) and
+    a training report.
+    """
     report: dict[str, Any] = {}
     linker.training.estimate_probability_two_random_records_match(
         [
@@ -257,27 +279,51 @@ def train_linker(
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_u, seed=seed)
     sessions = []
     for rule in EM_BLOCKING_RULES:
+        before = linker.misc.save_model_to_json(out_path=None)
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True
             )
             sessions.append({"blocking_rule": rule, "ok": True})
-        except Exception as exc:  # too few pairs to estimate: other sessions still count
+        except Exception as exc:  # too few pairs, or EM collapsed: the other sessions count
             logger.warning("EM on %s did not run: %s", rule, exc)
-            sessions.append({"blocking_rule": rule, "ok": False, "error": str(exc)})
+            sessions.append({"blocking_rule": rule, "ok": False, "error": str(exc)[:300]})
+            linker = rebuild(before)
     report["em_sessions"] = sessions
-    return report
+    return linker, report
 
 
-def plausible_model(model: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Guard against a degenerate EM solution (it happens when a blocked set has few true
-    matches): in every comparison the strongest agreement level must be evidence for a match
-    and the 'all other' level evidence against. A comparison that breaks this gets its
-    documented starting m values back; the u values (from random sampling) stay.
+def plausible_model(model: dict[str, Any], *, expected_matches: float | None = None
+                    ) -> tuple[dict[str, Any], list[str]]:
+    """Make a trained model safe to use on a small force.
+
+    1. Guard against a degenerate EM solution (it happens when a blocked set has few true
+       matches): in every comparison the strongest agreement level must be evidence for a
+       match and the 'all other' level evidence against. A comparison that breaks this gets
+       its documented starting m values back; the u values (from random sampling) stay.
+    2. Shrink m towards the starting values as a Dirichlet prior worth `PRIOR_MATCHES`
+       pseudo-matches: m = (n * m_EM + a * m_start) / (n + a), where n is the expected number
+       of true matches in the data (probability_two_random_records_match x staff x records).
+       A force with 60 staff on its records keeps sensible weights for rare recording errors
+       (a one-digit date of birth typo) that EM saw too few times; with thousands the data
+       decide.
+    3. Floor every m and u (see M_FLOOR, U_FLOOR), so no single field decides alone.
     """
     import copy
 
     fixed = copy.deepcopy(model)
+    if expected_matches is not None:
+        n, a = max(expected_matches, 0.0), PRIOR_MATCHES
+        starting_levels = {c["output_column_name"]: c["comparison_levels"]
+                           for c in _comparisons()}
+        for comparison in fixed["comparisons"]:
+            for level, start in zip(comparison["comparison_levels"],
+                                    starting_levels[comparison["output_column_name"]],
+                                    strict=True):
+                m_em, m_start = level.get("m_probability"), start.get("m_probability")
+                if isinstance(m_start, (int, float)):
+                    m_em = float(m_em) if isinstance(m_em, (int, float)) else 0.0
+                    level["m_probability"] = (n * m_em + a * m_start) / (n + a)
     starting = {c["output_column_name"]: c for c in _comparisons()}
     notes: list[str] = []
     for comparison in fixed["comparisons"]:
@@ -312,14 +358,15 @@ def plausible_model(model: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 # Bayes factor finite.
 M_FLOOR = 0.005
 U_FLOOR = 1e-6
+PRIOR_MATCHES = 20.0
 
 
 def _floor_and_normalise(comparison: dict[str, Any], key: str, floor: float) -> None:
     levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+    # A level never observed in training has no value at all; Splink would then give it a
+    # Bayes factor of 1 (no evidence), so a shared phone number would count for nothing.
     values = [lv.get(key) for lv in levels]
-    if not all(isinstance(v, (int, float)) for v in values):
-        return
-    floored = [max(float(v), floor) for v in values]  # type: ignore[arg-type]
+    floored = [max(float(v), floor) if isinstance(v, (int, float)) else floor for v in values]
     total = sum(floored)
     for level, value in zip(levels, floored, strict=True):
         level[key] = value / total

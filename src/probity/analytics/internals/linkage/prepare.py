@@ -10,20 +10,22 @@ Both tables get the same columns (Splink's link_only mode needs that):
 | surname | lower case, letters only (O'Brien-Smith -> obriensmith) | same |
 | surname_sx | Soundex of surname | same |
 | full_name | forename1 || ' ' || surname (term frequencies of the whole name) | same |
-| dob, dob_str, birth_year, dob_key | date of birth (dob_key: year and {day, month} unordered) | same |
+| forename_initial, surname_initial | first letters (blocking) | same |
+| dob, dob_str, dob_ym, dob_md, birth_year, dob_key | date of birth (dob_key: year and {day, month} unordered) | same |
 | gender | female/male/other, NULL for unknown | same |
-| postcode | upper case, one space before the inward code | same |
-| address | lower case, punctuation removed, spaces collapsed | same |
+| postcode, postcode_sector, postcode_district | upper case, one space before the inward code (M14 5AB, M14 5, M14) | same |
+| address, house_number | lower case, punctuation removed, spaces collapsed; first number | same |
 | phones | E.164 list: personal then work phone | [phone] |
 | phone1, phone2 | personal, work | phone, phone (so each rule is one equi-join) |
-| email | lower case | same |
-| first_seen | start_date | first incident opened_at date (NULL when none) |
+| email, email_user | lower case; the part before @ | same |
+| first_seen | start_date | first incident opened_at date (only for --since; else NULL) |
 
-Everything runs inside DuckDB; the only Python loop is Soundex over the distinct surnames.
+Everything runs inside DuckDB; the only Python loop is over the distinct raw names\n(cleaning, Soundex, variant groups), a few thousand values even for millions of records.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -39,8 +41,6 @@ __all__ = [
 
 STAFF_RECORDS = "__probity_link_staff"
 NOMINAL_RECORDS = "__probity_link_nominals"
-_VARIANTS_TABLE = "__probity_name_variants"
-_SOUNDEX_TABLE = "__probity_surname_soundex"
 
 _SOUNDEX_CODES = {
     **dict.fromkeys("bfpv", "1"),
@@ -101,45 +101,62 @@ def name_variant_pairs() -> list[tuple[str, str]]:
     return rows
 
 
-def _install_variant_table(con: Any) -> None:
+_NAMES_TABLE = "__probity_name_keys"
+_NON_LETTERS = re.compile(r"[^a-z]")
+
+
+def clean_name(raw: str | None) -> str | None:
+    """Lower case, letters only: "O'Brien-Smith" -> "obriensmith"; None when nothing is left."""
+    if raw is None:
+        return None
+    cleaned = _NON_LETTERS.sub("", raw.lower())
+    return cleaned or None
+
+
+def first_token(raw: str | None) -> str | None:
+    """The first forename: "Mary  Jane" -> "mary"."""
+    if raw is None:
+        return None
+    parts = raw.split()
+    return clean_name(parts[0]) if parts else None
+
+
+def _install_name_keys(con: Any) -> None:
+    """One row per distinct raw name written in staff or nominals (a few thousand values,
+    even for millions of records), with its cleaned forms, Soundex and variant groups; the
+    record tables join it on the raw value, so no per-record Python runs."""
     import pyarrow as pa
 
-    pairs = name_variant_pairs()
-    arrow = pa.table({"name": [p[0] for p in pairs], "group_key": [p[1] for p in pairs]})
-    con.register("__probity_variant_arrow", arrow)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_VARIANTS_TABLE} AS "
-        "SELECT name, list(group_key ORDER BY group_key) AS groups "
-        "FROM __probity_variant_arrow GROUP BY name"
-    )
-    con.unregister("__probity_variant_arrow")
-
-
-def _clean_name_sql(expr: str) -> str:
-    return f"nullif(regexp_replace(lower(trim(CAST({expr} AS VARCHAR))), '[^a-z]', '', 'g'), '')"
-
-
-def _first_token_sql(expr: str) -> str:
-    # first whitespace-separated token, letters only
-    return _clean_name_sql(
-        f"split_part(regexp_replace(trim(CAST({expr} AS VARCHAR)), '\\s+', ' ', 'g'), ' ', 1)"
-    )
+    variants: dict[str, list[str]] = {}
+    for name, key in name_variant_pairs():
+        variants.setdefault(name, []).append(key)
+    raw_values = [row[0] for row in con.execute(
+        "SELECT DISTINCT v FROM (SELECT forename AS v FROM staff UNION ALL "
+        "SELECT surname FROM staff UNION ALL SELECT forename FROM nominals UNION ALL "
+        "SELECT surname FROM nominals) WHERE v IS NOT NULL").fetchall()]
+    firsts = [first_token(v) for v in raw_values]
+    cleans = [clean_name(v) for v in raw_values]
+    arrow = pa.table({
+        "raw": raw_values,
+        "first_token": firsts,
+        "clean": cleans,
+        "soundex": [soundex(c) for c in cleans],
+        "groups": [sorted(variants[f]) if f in variants else ([f] if f else None)
+                   for f in firsts],
+    })
+    con.register("__probity_names_arrow", arrow)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_NAMES_TABLE} AS "
+                "SELECT * FROM __probity_names_arrow").fetchall()
+    con.unregister("__probity_names_arrow")
 
 
 def _postcode_sql(expr: str) -> str:
-    squashed = f"regexp_replace(upper(CAST({expr} AS VARCHAR)), '[^A-Z0-9]', '', 'g')"
-    return (
-        f"CASE WHEN length({squashed}) BETWEEN 5 AND 7 "
-        f"THEN substr({squashed}, 1, length({squashed}) - 3) || ' ' || right({squashed}, 3) "
-        f"ELSE nullif({squashed}, '') END"
-    )
+    return f"regexp_replace(upper(CAST({expr} AS VARCHAR)), '[^A-Z0-9]', '', 'g')"
 
 
 def _address_sql(expr: str) -> str:
-    return (
-        "nullif(trim(regexp_replace(regexp_replace(lower(CAST("
-        f"{expr} AS VARCHAR)), '[^a-z0-9 ]', ' ', 'g'), '\\s+', ' ', 'g')), '')"
-    )
+    return (f"nullif(trim(lower(regexp_replace(CAST({expr} AS VARCHAR), '[^A-Za-z0-9]+', ' ', "
+            "'g'))), '')")
 
 
 def _email_sql(expr: str) -> str:
@@ -174,11 +191,11 @@ def _records_sql(
     WITH base AS (
       SELECT
         CAST({id_col} AS VARCHAR) AS unique_id,
-        {_first_token_sql(forename)} AS forename1,
-        {_clean_name_sql(surname)} AS surname,
+        CAST({forename} AS VARCHAR) AS raw_forename,
+        CAST({surname} AS VARCHAR) AS raw_surname,
         {_date_sql(dob)} AS dob,
         {_gender_sql(gender)} AS gender,
-        {_postcode_sql(postcode)} AS postcode,
+        {_postcode_sql(postcode)} AS postcode_squashed,
         {_address_sql(address)} AS address,
         CAST({phone1} AS VARCHAR) AS phone1,
         CAST({phone2} AS VARCHAR) AS phone2,
@@ -186,33 +203,51 @@ def _records_sql(
         {first_seen} AS first_seen
       FROM {source} AS src
       {extra_from}
+    ),
+    named AS (
+      SELECT b.*, f.first_token AS forename1, f.groups AS forename_groups,
+             s.clean AS surname, s.soundex AS surname_sx,
+             CASE WHEN length(b.postcode_squashed) BETWEEN 5 AND 7
+                  THEN left(b.postcode_squashed, length(b.postcode_squashed) - 3) || ' '
+                       || right(b.postcode_squashed, 3)
+                  ELSE nullif(b.postcode_squashed, '') END AS postcode
+      FROM base AS b
+      LEFT JOIN {_NAMES_TABLE} AS f ON f.raw = b.raw_forename
+      LEFT JOIN {_NAMES_TABLE} AS s ON s.raw = b.raw_surname
     )
     SELECT
-      b.unique_id,
-      b.forename1,
-      coalesce(v.groups, CASE WHEN b.forename1 IS NOT NULL THEN [b.forename1] END)
-        AS forename_groups,
-      b.surname,
-      sx.code AS surname_sx,
-      CASE WHEN b.forename1 IS NOT NULL AND b.surname IS NOT NULL
-           THEN b.forename1 || ' ' || b.surname END AS full_name,
-      b.dob,
-      strftime(b.dob, '%Y-%m-%d') AS dob_str,
-      year(b.dob) AS birth_year,
+      unique_id,
+      forename1,
+      forename_groups,
+      surname,
+      surname_sx,
+      CASE WHEN forename1 IS NOT NULL AND surname IS NOT NULL
+           THEN forename1 || ' ' || surname END AS full_name,
+      left(forename1, 1) AS forename_initial,
+      left(surname, 1) AS surname_initial,
+      dob,
+      strftime(dob, '%Y-%m-%d') AS dob_str,
+      strftime(dob, '%Y-%m') AS dob_ym,
+      strftime(dob, '%m-%d') AS dob_md,
+      year(dob) AS birth_year,
       -- equal for the same date and for its day/month transposition (blocking key)
-      CAST(year(b.dob) AS VARCHAR) || '-' || CAST(least(month(b.dob), day(b.dob)) AS VARCHAR)
-        || '-' || CAST(greatest(month(b.dob), day(b.dob)) AS VARCHAR) AS dob_key,
-      b.gender,
-      b.postcode,
-      b.address,
-      list_filter([b.phone1, b.phone2], lambda x: x IS NOT NULL) AS phones,
-      b.phone1,
-      b.phone2,
-      b.email,
-      b.first_seen
-    FROM base AS b
-    LEFT JOIN {_VARIANTS_TABLE} AS v ON v.name = b.forename1
-    LEFT JOIN {_SOUNDEX_TABLE} AS sx ON sx.surname = b.surname
+      CAST(year(dob) AS VARCHAR) || '-' || CAST(least(month(dob), day(dob)) AS VARCHAR)
+        || '-' || CAST(greatest(month(dob), day(dob)) AS VARCHAR) AS dob_key,
+      gender,
+      postcode,
+      CASE WHEN postcode LIKE '% _%' THEN left(postcode, strpos(postcode, ' ') + 1) END
+        AS postcode_sector,
+      CASE WHEN postcode LIKE '% %' THEN left(postcode, strpos(postcode, ' ') - 1)
+           ELSE postcode END AS postcode_district,
+      address,
+      regexp_extract(address, '[0-9]+') AS house_number,
+      list_filter([phone1, phone2], lambda x: x IS NOT NULL) AS phones,
+      phone1,
+      phone2,
+      email,
+      split_part(email, '@', 1) AS email_user,
+      first_seen
+    FROM named
     """
 
 
@@ -225,29 +260,7 @@ def _col(extract: Any, table: str, column: str) -> str:
     return f"src.{column}" if extract.has_column(table, column) else "NULL"
 
 
-def _install_soundex(con: Any) -> None:
-    import pyarrow as pa
-
-    surnames = [
-        row[0]
-        for row in con.execute(
-            f"""SELECT DISTINCT s FROM (
-                  SELECT {_clean_name_sql('surname')} AS s FROM staff
-                  UNION SELECT {_clean_name_sql('surname')} FROM nominals
-                  UNION SELECT {_clean_name_sql('forename')} FROM staff
-                  UNION SELECT {_clean_name_sql('forename')} FROM nominals
-                ) WHERE s IS NOT NULL"""
-        ).fetchall()
-    ]
-    arrow = pa.table({"surname": surnames, "code": [soundex(s) for s in surnames]})
-    con.register("__probity_soundex_arrow", arrow)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_SOUNDEX_TABLE} AS SELECT * FROM __probity_soundex_arrow"
-    )
-    con.unregister("__probity_soundex_arrow")
-
-
-def prepare_records(extract: Any) -> tuple[str, str]:
+def prepare_records(extract: Any, *, with_first_seen: bool = False) -> tuple[str, str]:
     """Create the staff and nominal record tables in the extract's DuckDB connection.
 
     Returns their names. The extract must provide `.con` with views `staff`, `nominals`,
@@ -257,8 +270,7 @@ def prepare_records(extract: Any) -> tuple[str, str]:
     from probity.extract.phones import install_phone_macro
 
     install_phone_macro(con)
-    _install_variant_table(con)
-    _install_soundex(con)
+    _install_name_keys(con)
     staff_sql = _records_sql(
         source="staff",
         id_col="src.staff_id",
@@ -286,12 +298,12 @@ def prepare_records(extract: Any) -> tuple[str, str]:
         phone1=nominal_phone,
         phone2=nominal_phone,
         email=_col(extract, "nominals", "email"),
-        first_seen="fs.first_seen",
+        first_seen="fs.first_seen" if with_first_seen else "CAST(NULL AS DATE)",
         extra_from=(
             "LEFT JOIN (SELECT i_n.nominal_id, min(CAST(i.opened_at AS DATE)) AS first_seen "
             "FROM incident_nominals AS i_n JOIN incidents AS i USING (incident_id) "
             "GROUP BY i_n.nominal_id) AS fs ON fs.nominal_id = src.nominal_id"
-        ),
+        ) if with_first_seen else "",
     )
     con.execute(f"CREATE OR REPLACE TABLE {STAFF_RECORDS} AS {staff_sql}")
     con.execute(f"CREATE OR REPLACE TABLE {NOMINAL_RECORDS} AS {nominal_sql}")
