@@ -234,3 +234,20 @@ def test_triggers_import_from_an_extract(officer: Any, loaded_force: Any) -> Non
     assert len(created) == len(expected) and again == []
     assert sorted((t.staff_id, t.trigger) for t in created) == sorted(
         zip(expected["staff_id"], expected["trigger"], strict=True))
+
+
+def test_triggers_import_command(loaded_force: Any, tmp_path: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("vetting_triggers_import", str(loaded_force), stdout=out)
+    assert "recorded" in out.getvalue()
+    bad = tmp_path / "links.csv"
+    bad.write_text("staff_id,nominal_id,match_probability,incident_roles\nS1,N1,lots,suspect\n",
+                   encoding="utf-8")
+    before = RevettingTrigger.objects.count()
+    with pytest.raises(CommandError, match="match_probability"):
+        call_command("vetting_triggers_import", str(loaded_force), "--links", str(bad))
+    assert RevettingTrigger.objects.count() == before

@@ -91,7 +91,7 @@ def test_no_forbidden_transition_is_ever_accepted(officer: Any, small_register: 
                     not MODEL[self.kind].get(self.status))
 
     Assessments.TestCase.settings = settings(
-        max_examples=40, stateful_step_count=12, deadline=None, derandomize=True,
+        max_examples=25, stateful_step_count=10, deadline=None, derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
     from hypothesis.stateful import run_state_machine_as_test
 
