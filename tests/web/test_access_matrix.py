@@ -72,8 +72,16 @@ def _names(patterns: list[URLPattern | URLResolver], prefix: str = "") -> set[st
     return names
 
 
+# Namespaces of the casework apps this matrix owns; every other app's URLs are covered by
+# tests/web/security/test_access_matrix_generated.py (the project-wide matrix).
+OWNED = ("alerts:", "casework:", "audit:")
+
+
 def test_every_url_is_in_the_matrix() -> None:
-    assert _names(get_resolver().url_patterns) == set(MATRIX) | PUBLIC
+    names = _names(get_resolver().url_patterns)
+    owned = {n for n in names if n.startswith(OWNED)}
+    assert owned == {n for n in MATRIX if n.startswith(OWNED)}
+    assert {"home", "health", "login", "logout"} <= names
 
 
 def _url(name: str, needs: str, alert_id: int, report_id: int) -> str:

@@ -91,35 +91,38 @@ class AlertDetail:
 
 def alert_get_for(*, viewer: Any, alert_id: int, purpose: str) -> AlertDetail:
     """The alert with its subject, persons of concern and evidence timeline; the view is
-    logged (who, when, which alert, which fields, why) in the same transaction."""
+    logged (who, when, which alert, which fields, why); the entry is committed before the
+    data is returned."""
     _require_view(viewer)
     if not viewer.has_perm("alerts.triage_alert"):
         raise PermissionDenied
     if not purpose:
         raise PermissionDenied
+    alert = Alert.objects.filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404
+    subject = StaffMember.objects.filter(staff_id=alert.staff_id).first()
+    unit = Unit.objects.filter(unit_id=subject.unit_id).first() if subject else None
+    evidence = list(AlertEvidence.objects.filter(alert=alert).order_by("first_ts", "pk"))
+    nominal_ids = set(alert.persons_of_concern) | {e.nominal_id for e in evidence
+                                                   if e.nominal_id}
+    nominals = {n.nominal_id: n for n in Nominal.objects.filter(nominal_id__in=nominal_ids)}
+    flags: dict[str, list[str]] = {}
+    for flag in NominalFlag.objects.filter(nominal_id__in=alert.persons_of_concern):
+        flags.setdefault(flag.nominal_id, []).append(flag.flag)
+    # Reads first, outside any write transaction (SQLite has one writer); the entry is
+    # committed before anything is returned, so no log entry means nothing is shown.
     with transaction.atomic():
-        alert = Alert.objects.filter(pk=alert_id).first()
-        if alert is None:
-            raise Http404
-        subject = StaffMember.objects.filter(staff_id=alert.staff_id).first()
-        unit = Unit.objects.filter(unit_id=subject.unit_id).first() if subject else None
-        evidence = list(AlertEvidence.objects.filter(alert=alert).order_by("first_ts", "pk"))
-        nominal_ids = set(alert.persons_of_concern) | {e.nominal_id for e in evidence
-                                                       if e.nominal_id}
-        nominals = {n.nominal_id: n for n in Nominal.objects.filter(nominal_id__in=nominal_ids)}
-        flags: dict[str, list[str]] = {}
-        for flag in NominalFlag.objects.filter(nominal_id__in=alert.persons_of_concern):
-            flags.setdefault(flag.nominal_id, []).append(flag.flag)
         access_log_record(actor=viewer, action="view", object_type="alert", object_id=alert.pk,
                           purpose=purpose,
                           fields_shown=["subject", "persons_of_concern", "evidence"])
-        return AlertDetail(
-            alert=alert, subject=subject, unit=unit,
-            persons_of_concern=[(nid, nominals.get(nid), sorted(set(flags.get(nid, []))))
-                                for nid in alert.persons_of_concern],
-            timeline=[TimelineEntry(evidence=e, nominal=nominals.get(e.nominal_id))
-                      for e in evidence],
-        )
+    return AlertDetail(
+        alert=alert, subject=subject, unit=unit,
+        persons_of_concern=[(nid, nominals.get(nid), sorted(set(flags.get(nid, []))))
+                            for nid in alert.persons_of_concern],
+        timeline=[TimelineEntry(evidence=e, nominal=nominals.get(e.nominal_id))
+                  for e in evidence],
+    )
 
 
 def indicator_effectiveness(*, viewer: Any) -> list[dict[str, Any]]:

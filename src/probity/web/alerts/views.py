@@ -39,9 +39,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", Alert.Status.NEW)
     if status not in Alert.Status.values:
         status = Alert.Status.NEW
+    alerts = alert_queue(viewer=request.user, status=status)
+    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
     with transaction.atomic():
-        alerts = alert_queue(viewer=request.user, status=status)
-        page = Paginator(alerts, 50).get_page(request.GET.get("page"))
         access_log_record(actor=request.user, action="search", object_type="alert",
                           object_id="queue", purpose="alert queue",
                           fields_shown=["pseudonym", "score", "rank", "reasons",

@@ -22,10 +22,10 @@ def log(request: HttpRequest) -> HttpResponse:
     actor = request.GET.get("actor", "").strip()[:150]
     object_type = request.GET.get("object_type", "").strip()[:40]
     object_id = request.GET.get("object_id", "").strip()[:64]
+    rows = access_log_list(viewer=request.user, actor_username=actor,
+                           object_type=object_type, object_id=object_id)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     with transaction.atomic():
-        rows = access_log_list(viewer=request.user, actor_username=actor,
-                               object_type=object_type, object_id=object_id)
-        page = Paginator(rows, 50).get_page(request.GET.get("page"))
         access_log_record(actor=request.user, action="search", object_type="access_log",
                           object_id="*", purpose="audit review",
                           fields_shown=[f"actor={actor}", f"object_type={object_type}",

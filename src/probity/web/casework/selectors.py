@@ -35,30 +35,33 @@ def report_get_for(*, viewer: Any, report_id: int, purpose: str) -> ReportDetail
     Reports outside the viewer's teams are not found (no hint that they exist)."""
     if not viewer.has_perm("casework.view_report"):
         raise PermissionDenied
+    report = Report.objects.filter(pk=report_id, team=viewer).first()
+    if report is None:
+        raise Http404
+    subject_ids = list(report.subjects.values_list("staff_id", flat=True))
+    staff = {s.staff_id: s for s in StaffMember.objects.filter(staff_id__in=subject_ids)}
+    persons = list(report.persons.all())
+    nominal_ids = [p.nominal_id for p in persons if p.nominal_id]
+    nominals = {n.nominal_id: n for n in Nominal.objects.filter(nominal_id__in=nominal_ids)}
+    flags: dict[str, list[str]] = {}
+    for flag in NominalFlag.objects.filter(nominal_id__in=nominal_ids):
+        flags.setdefault(flag.nominal_id, []).append(flag.flag)
+    evidence = list(report.evidence.all())
+    # Reads first, outside any write transaction (SQLite has one writer); the entry is
+    # committed before anything is returned, so no log entry means nothing is shown.
     with transaction.atomic():
-        report = Report.objects.filter(pk=report_id, team=viewer).first()
-        if report is None:
-            raise Http404
-        subject_ids = list(report.subjects.values_list("staff_id", flat=True))
-        staff = {s.staff_id: s for s in StaffMember.objects.filter(staff_id__in=subject_ids)}
-        persons = list(report.persons.all())
-        nominal_ids = [p.nominal_id for p in persons if p.nominal_id]
-        nominals = {n.nominal_id: n for n in Nominal.objects.filter(nominal_id__in=nominal_ids)}
-        flags: dict[str, list[str]] = {}
-        for flag in NominalFlag.objects.filter(nominal_id__in=nominal_ids):
-            flags.setdefault(flag.nominal_id, []).append(flag.flag)
         access_log_record(actor=viewer, action="view", object_type="report", object_id=report.pk,
                           purpose=purpose,
                           fields_shown=["category", "grading", "subjects", "persons",
                                         "narrative", "evidence"])
-        return ReportDetail(
-            report=report,
-            subjects=[(sid, staff.get(sid)) for sid in subject_ids],
-            persons=[(p, nominals.get(p.nominal_id), sorted(set(p.vulnerability)
-                                                            | set(flags.get(p.nominal_id, []))))
-                     for p in persons],
-            evidence=list(report.evidence.all()),
-        )
+    return ReportDetail(
+        report=report,
+        subjects=[(sid, staff.get(sid)) for sid in subject_ids],
+        persons=[(p, nominals.get(p.nominal_id), sorted(set(p.vulnerability)
+                                                        | set(flags.get(p.nominal_id, []))))
+                 for p in persons],
+        evidence=evidence,
+    )
 
 
 def report_get_for_change(*, viewer: Any, report_id: int) -> Report:

@@ -47,9 +47,9 @@ from probity.web.core.purpose import purpose_gate, purpose_get, purpose_set
 @require_GET
 @requires("casework.view_report")
 def report_list_view(request: HttpRequest) -> HttpResponse:
+    reports = report_list(viewer=request.user)
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
     with transaction.atomic():
-        reports = report_list(viewer=request.user)
-        page = Paginator(reports, 50).get_page(request.GET.get("page"))
         access_log_record(actor=request.user, action="search", object_type="report",
                           object_id="list", purpose="report list",
                           fields_shown=["reference", "category", "grading", "status",
@@ -159,8 +159,8 @@ def report_grant(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_GET
 @requires("casework.view_report")
 def dashboard(request: HttpRequest) -> HttpResponse:
+    board = dashboard_for(viewer=request.user)
     with transaction.atomic():
-        board = dashboard_for(viewer=request.user)
         access_log_record(actor=request.user, action="search", object_type="report",
                           object_id="dashboard", purpose="casework dashboard",
                           fields_shown=["counts", "referrals due", "referrals overdue"])
