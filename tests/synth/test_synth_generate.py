@@ -152,10 +152,20 @@ def test_namesakes_share_the_name_and_are_not_the_person(force: Path, truth: dic
     assert not links & {(x["staff_id"], x["nominal_id"]) for x in truth["namesakes"]}
 
 
-def test_ids_are_opaque_and_perpetrators_are_not_at_the_edges(truth: dict, force: Path) -> None:
+def test_ids_are_opaque_and_shuffled(truth: dict, force: Path) -> None:
     staff = list(_table(force, "staff")["staff_id"])
     assert staff != sorted(staff)
     assert all(len(s) <= 64 for s in staff)
+    # perpetrators are not the first or last rows, nor the lowest or highest ids
+    perps = {p["staff_id"] for p in truth["perpetrators"]}
+    positions = sorted(staff.index(p) for p in perps)
+    assert positions != list(range(len(perps)))
+    assert positions != list(range(len(staff) - len(perps), len(staff)))
+    ranked = sorted(staff)
+    assert {ranked.index(p) for p in perps} != set(range(len(perps)))
+    events = _table(force, "audit_events")
+    ids = events.event_id.str[1:].astype(int)
+    assert ids.is_monotonic_increasing and events.ts.is_monotonic_increasing
 
 
 def test_sizes_scale_with_staff_and_scale(tmp_path: Path) -> None:
