@@ -171,3 +171,12 @@ def scan_force(tmp_path: Path) -> Callable[..., Path]:
                 tables.pop(empty, None)
         return write_extract(tmp_path / name, tables)
     return make
+
+
+@pytest.fixture(scope="session")
+def default_force(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default scan force, written once per test session (read-only for tests)."""
+    tables = build_force()
+    for empty in ("posts", "vetting"):
+        tables.pop(empty, None)
+    return write_extract(tmp_path_factory.mktemp("scanforce") / "force", tables)

@@ -13,9 +13,9 @@ from probity.analytics.scan import RANKED_COLUMNS
 from probity.extract import open_extract
 
 
-@pytest.fixture
-def result(scan_force: Callable[..., Path]) -> ScanResult:
-    with open_extract(scan_force(), use_cache=False) as ex:
+@pytest.fixture(scope="module")
+def result(default_force: Path) -> ScanResult:
+    with open_extract(default_force, use_cache=False) as ex:
         return scan(ex)
 
 
