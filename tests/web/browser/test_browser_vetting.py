@@ -40,6 +40,9 @@ def test_vetting_officer_opens_compliance_and_records_a_decision(  # type: ignor
     page.get_by_role("button", name="Sign in").click()
     browser_complete_mfa(page)
     page.wait_for_url(re.compile(r".*/$"))
+    # one request at a time: the live server shares one in-memory SQLite between threads, and
+    # a shared-cache table lock is not retried (a late favicon request could collide)
+    page.wait_for_load_state("networkidle")
 
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Vetting").click()
     summary = page.get_by_test_id("vetting-summary")

@@ -12,6 +12,7 @@ from django.db import transaction
 from probity.web.audit.services import access_log_record
 from probity.web.core.errors import InvalidInput, InvalidTransition, NotPermitted
 from probity.web.vetting_register.models import (
+    LEVEL_CHOICES,
     AftercareRecord,
     AssessmentEvent,
     RegisterChangeRecord,
@@ -34,7 +35,7 @@ __all__ = [
 
 CHANGE_PERMISSION = "vetting_register.change_register"
 RATIONALE_MIN_LENGTH = 10
-_LEVELS = {value for value, _ in VettingAssessment._meta.get_field("level").choices or ()}
+_LEVELS = {value for value, _ in LEVEL_CHOICES}
 
 
 def _now() -> dt.datetime:
