@@ -195,3 +195,29 @@ def test_since_date_parsing() -> None:
 
     assert _parse_since("2024-02-29") == dt.date(2024, 2, 29)
     assert _parse_since(None) is None
+
+
+def test_plausible_model_floors_unseen_levels_and_shrinks_small_data() -> None:
+    from probity.analytics.internals.linkage.model import (
+        M_FLOOR,
+        U_FLOOR,
+        plausible_model,
+        settings_dict,
+    )
+
+    model = settings_dict()
+    phone = next(c for c in model["comparisons"] if c["output_column_name"] == "phone")
+    same, other = phone["comparison_levels"][1], phone["comparison_levels"][2]
+    same.update(m_probability=1.0)  # EM: every match shares the phone; u never observed
+    other.update(m_probability=0.0, u_probability=1.0)
+    fixed, _notes = plausible_model(model, expected_matches=0.0)
+    f_same, f_other = next(c for c in fixed["comparisons"]
+                           if c["output_column_name"] == "phone")["comparison_levels"][1:3]
+    assert f_same["u_probability"] >= U_FLOOR * 0.99  # finite evidence, not "no evidence"
+    assert f_other["m_probability"] >= M_FLOOR * 0.99  # a differing phone is not impossible
+    # with no expected matches the documented starting values stand
+    assert abs(f_same["m_probability"] - 0.6) < 0.01
+    big, _ = plausible_model(model, expected_matches=1e6)
+    b_same = next(c for c in big["comparisons"]
+                  if c["output_column_name"] == "phone")["comparison_levels"][1]
+    assert b_same["m_probability"] > 0.99  # with plenty of data, EM decides
