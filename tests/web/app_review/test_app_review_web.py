@@ -218,3 +218,17 @@ def test_broken_report_csv_is_refused_naming_row_and_field(tmp_path: Path, analy
     with pytest.raises(FindingsInvalid, match=r"bad.csv row 2: field app_id is empty"):
         findings_load(actor=analyst, report_csv=bad)
     assert not FindingsLoad.objects.exists() and not ReviewItem.objects.exists()
+
+
+def test_management_command_loads_and_refuses_cleanly(tmp_path: Path) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    report = tmp_path / "apps.csv"
+    report.write_text("device_id,staff_id,app_id,app_name,risk_class,reason\n"
+                      "D9,S9,com.wire,Wire,encrypted_messaging,e2e\n", encoding="utf-8")
+    call_command("load_app_findings", "--report", str(report))
+    assert list(ReviewItem.objects.values_list("device_id", "app_key")) == [("D9", "com.wire")]
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("load_app_findings", "--report", str(tmp_path / "missing.csv"))
+    assert FindingsLoad.objects.count() == 1
