@@ -226,9 +226,12 @@ def test_unknown_user_costs_the_same_hashing_and_time(settings, make_user: User)
     _CountingHasher.calls = 0
     attempt("nobody")
     assert known_calls == _CountingHasher.calls == 1
-    known = statistics.median(attempt("dave") for _ in range(9))
-    unknown = statistics.median(attempt(f"nobody{n}") for n in range(9))
-    assert 0.67 < unknown / known < 1.5, (known, unknown)
+    known_times, unknown_times = [], []
+    for n in range(11):  # interleaved, so that machine load hits both alike
+        known_times.append(attempt("dave"))
+        unknown_times.append(attempt(f"nobody{n}"))
+    known, unknown = statistics.median(known_times), statistics.median(unknown_times)
+    assert 0.5 < unknown / known < 2.0, (known, unknown)
 
 
 # --- disabling ends sessions -------------------------------------------------------------
