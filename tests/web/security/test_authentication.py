@@ -266,3 +266,16 @@ def test_a_session_of_a_disabled_user_is_ended_even_without_the_signal(make_user
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"] == reverse("login")
     assert Session.objects.count() == 0
+
+
+def test_totp_code_command_gives_the_code_of_a_key_and_refuses_garbage() -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("totp_code", "JBSWY3DPEHPK3PXP", stdout=out)
+    assert out.getvalue().strip() in {totp_code("JBSWY3DPEHPK3PXP", at=time.time() + d)
+                                      for d in (-30, 0)}
+    with pytest.raises(CommandError):
+        call_command("totp_code", "not base32 !!")
