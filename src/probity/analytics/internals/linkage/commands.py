@@ -85,6 +85,6 @@ def evaluate_link_command(
         table.add_row(s.method, str(s.predicted), str(s.true_positives), str(s.false_positives),
                       str(s.false_negatives), f"{s.precision:.4f}", f"{s.recall:.4f}",
                       f"{s.f1:.4f}", str(s.namesake_false_links))
-    Console().print(table)
+    Console(width=max(Console().width, 130)).print(table)
     if json_out is not None:
         json_out.write_text(json.dumps(result.as_dict(), indent=2), encoding="utf-8")
