@@ -78,7 +78,15 @@ def scan_command(
         except ImportError as exc:  # the web app is not installed in this environment
             raise UsageError(f"--load needs the web app (probity.web): {exc}") from exc
         assert evidence is not None
-        load_scan(ranked=out, evidence=evidence, extract=extract_dir)
+        try:
+            load_scan(ranked=out, evidence=evidence, extract=extract_dir)
+        except Exception as exc:
+            if type(exc).__name__ == "OperationalError":  # django.db: no tables yet
+                raise UsageError(f"--load could not write to the web app's database ({exc}): "
+                                 f"run `probity manage migrate` first; {out} and {evidence} "
+                                 f"are written and can be loaded later with `probity load "
+                                 f"scan`") from exc
+            raise
 
 
 def evaluate_scan_command(
