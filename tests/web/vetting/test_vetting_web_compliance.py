@@ -124,3 +124,20 @@ def test_csv_cells_cannot_start_a_formula(officer: Any, small_register: Any) -> 
     response = _client(officer).get(reverse("vetting_register:compliance_csv"),
                                     {"table": "by_unit", "as_of": date(2025, 1, 1).isoformat()})
     assert b"'=HYPERLINK(1)" in response.content
+
+
+def test_the_force_settings_file_applies_to_web_and_cli_alike(
+        loaded_force: Path, officer: Any, tmp_path: Path, settings: Any) -> None:
+    force_settings = tmp_path / "vetting.toml"
+    from probity.extract.schema import VETTING_LEVEL_ORDER
+
+    ranks = "".join(f"{level} = 1\n" for level in VETTING_LEVEL_ORDER)  # all equally good
+    force_settings.write_text(f"due_days = 45\n[level_order]\n{ranks}", encoding="utf-8")
+    settings.VETTING_SETTINGS_FILE = str(force_settings)
+    cli = _cli_report(loaded_force, "--settings", str(force_settings))
+    web = compliance_for(viewer=officer).to_dict()
+    assert web["due_days"] == cli["due_days"] == 45
+    default = _cli_report(loaded_force)
+    assert default["below_requirement"]["count"] > 0 == cli["below_requirement"]["count"]
+    for key in ("below_requirement", "no_clearance", "due_within_45_days", "by_unit"):
+        assert web[key] == cli[key], key

@@ -15,6 +15,7 @@
 | PROBITY_LOGIN_MAX_FAILURES_PER_IP | 100 per client address within the window (0: off) |
 | PROBITY_LOGIN_WINDOW_MINUTES | 15 |
 | PROBITY_IOPC_DEADLINE_RULE | end_of_next_day (see probity.web.casework.referrals) |
+| PROBITY_VETTING_SETTINGS | unset: default level order, renewal periods, 90-day window (else a TOML/JSON file as for `probity vetting report --settings`) |
 | PROBITY_PARTNER_NO_CONTACT_MONTHS | 6 (partners with no engagement for this long are flagged) |
 | PROBITY_CONCERN_MAX_PER_HOUR | 5 public concern-form submissions per client address per hour |
 | PROBITY_CONCERN_MAX_BYTES | 65536 (larger public form bodies are refused with 413) |
@@ -221,6 +222,7 @@ if PRODUCTION:
         SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 IOPC_DEADLINE_RULE = os.environ.get("PROBITY_IOPC_DEADLINE_RULE", "end_of_next_day")
+VETTING_SETTINGS_FILE = os.environ.get("PROBITY_VETTING_SETTINGS", "").strip() or None
 # Partners and the public concern form (probity.web.partners).
 PROBITY_PARTNER_NO_CONTACT_MONTHS = int(os.environ.get("PROBITY_PARTNER_NO_CONTACT_MONTHS", "6"))
 PROBITY_CONCERN_MAX_PER_HOUR = int(os.environ.get("PROBITY_CONCERN_MAX_PER_HOUR", "5"))

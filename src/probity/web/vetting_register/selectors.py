@@ -45,7 +45,13 @@ def _require(viewer: Any, permission: str) -> None:
 
 
 def vetting_settings(*, due_days: int | None = None) -> VettingSettings:
-    settings = VettingSettings()
+    """The force's settings (PROBITY_VETTING_SETTINGS, read as `probity vetting report
+    --settings` reads it), with the page's renewal window if one was asked for."""
+    from django.conf import settings as django_settings
+
+    from probity.vetting import load_vetting_settings
+
+    settings = load_vetting_settings(getattr(django_settings, "VETTING_SETTINGS_FILE", None))
     return settings.with_changes(due_days=due_days) if due_days is not None else settings
 
 
