@@ -18,6 +18,7 @@ so a new indicator that uses a DuckDB-only feature fails the parity tests, not s
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -26,7 +27,34 @@ from sqlglot import exp
 
 from probity.errors import ProbityError
 
-__all__ = ["to_spark", "to_spark_expression", "DialectError"]
+__all__ = ["to_spark", "to_spark_expression", "DialectError", "parse_macros", "inline_macros"]
+
+_MACROS = re.compile(r"MACRO\s+(\w+)\((\w+)\)\s+AS\s+\((.*?)\);", re.S)
+
+
+def parse_macros(text: str) -> dict[str, tuple[str, Any]]:
+    """DuckDB one-parameter scalar macros (`CREATE MACRO f(x) AS (...);`) by name."""
+    return {name.lower(): (param, sqlglot.parse_one(body, read="duckdb"))
+            for name, param, body in _MACROS.findall(text)}
+
+
+def inline_macros(tree: Any, macros: dict[str, tuple[str, Any]]) -> Any:
+    """Replace calls of the macros by their bodies (Spark has no SQL macros)."""
+    changed = True
+    while changed:
+        changed = False
+        for call in list(tree.find_all(exp.Anonymous)):
+            name = str(call.this).lower()
+            if name not in macros:
+                continue
+            param, body = macros[name]
+            new = body.copy()
+            for col in list(new.find_all(exp.Column)):
+                if col.name == param and not col.table:
+                    col.replace(call.expressions[0].copy())
+            call.replace(exp.Paren(this=new))
+            changed = True
+    return tree
 
 
 class DialectError(ProbityError):
@@ -151,6 +179,9 @@ def _rewrite(tree: Any, array_columns: frozenset[str] = frozenset()
     for lit in list(tree.find_all(exp.Literal)):
         if lit.is_number and "." in lit.this and "e" not in lit.this.lower():
             lit.replace(exp.Cast(this=lit.copy(), to=exp.DataType.build("DOUBLE")))
+    for overlap in list(tree.find_all(exp.ArrayOverlaps)):
+        overlap.replace(exp.Anonymous(this="arrays_overlap",
+                                      expressions=[overlap.this, overlap.expression]))
     for fn in list(tree.find_all(exp.JarowinklerSimilarity)):
         fn.replace(exp.Anonymous(this="jaro_winkler", expressions=[fn.this, fn.expression]))
     for match in list(tree.find_all(exp.RegexpFullMatch)):
@@ -170,9 +201,9 @@ def to_spark(sql: str, array_columns: frozenset[str] = frozenset()) -> str:
     return _rewrite(tree, array_columns).sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
 
 
-def to_spark_expression(sql: str) -> str:
+def to_spark_expression(sql: str, array_columns: frozenset[str] = frozenset()) -> str:
     """A DuckDB scalar expression as a Spark expression."""
     tree = sqlglot.parse_one(f"SELECT {sql}", read="duckdb")
-    out = _rewrite(tree)
+    out = _rewrite(tree, array_columns)
     assert isinstance(out, exp.Select)
     return out.expressions[0].sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)

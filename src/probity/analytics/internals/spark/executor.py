@@ -30,7 +30,11 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 
-from probity.analytics.internals.spark.dialect import DialectError, to_spark
+from probity.analytics.internals.spark.dialect import (
+    DialectError,
+    parse_macros,
+    to_spark,
+)
 
 __all__ = ["Executor", "Result", "DuckDBExecutor", "SparkExecutor"]
 
@@ -132,6 +136,7 @@ class SparkExecutor:
         self.materialise = materialise
         self.timings: list[tuple[str, float]] = []
         self.array_columns: set[str] = set()
+        self.macros: dict[str, tuple[str, Any]] = {}
 
     def _view(self, name: str, frame: Any, *, keep: bool) -> None:
         from pyspark.sql.types import ArrayType
@@ -162,6 +167,9 @@ class SparkExecutor:
             return _SparkResult(None)
         if isinstance(tree, exp.Create):
             kind = str(tree.args.get("kind") or "").upper()
+            if kind == "MACRO":  # a DuckDB scalar macro: inlined where later SQL calls it
+                self.macros.update(parse_macros(tree.sql(dialect="duckdb") + ";"))
+                return _SparkResult(None)
             query = tree.expression
             if kind not in ("TABLE", "VIEW") or query is None:
                 raise DialectError(f"only CREATE TABLE/VIEW ... AS query runs on Spark: "

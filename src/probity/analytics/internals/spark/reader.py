@@ -20,16 +20,14 @@ DuckDB reader types it (`probity.extract.reader`): the select list is the reader
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import sqlglot
-from sqlglot import exp
 
-from probity.analytics.internals.spark.dialect import to_spark
+from probity.analytics.internals.spark.dialect import inline_macros, parse_macros, to_spark
 from probity.analytics.internals.spark.executor import SparkExecutor
 from probity.errors import ExtractInvalid
 from probity.extract import schema
@@ -98,34 +96,6 @@ class SparkExtract:
 
 # --- the typed select list, in Spark SQL -----------------------------------------------------
 
-_MACROS = re.compile(r"MACRO\s+(\w+)\((\w+)\)\s+AS\s+\((.*?)\);", re.S)
-
-
-def _macro_bodies() -> dict[str, tuple[str, Any]]:
-    return {name: (param, sqlglot.parse_one(body, read="duckdb"))
-            for name, param, body in _MACROS.findall(PHONE_MACRO_SQL)}
-
-
-def _inline_macros(tree: Any) -> Any:
-    macros = _macro_bodies()
-    changed = True
-    while changed:
-        changed = False
-        for call in list(tree.find_all(exp.Anonymous)):
-            name = str(call.this)
-            if name not in macros:
-                continue
-            param, body = macros[name]
-            arg = call.expressions[0]
-            new = body.copy()
-            for col in list(new.find_all(exp.Column)):
-                if col.name == param and not col.table:
-                    col.replace(arg.copy())
-            call.replace(exp.Paren(this=new))
-            changed = True
-    return tree
-
-
 def _source_type(data_type: Any) -> str:
     from pyspark.sql import types as T
 
@@ -143,7 +113,8 @@ def _source_type(data_type: Any) -> str:
 def typed_select_spark(table_name: str, types: dict[str, str]) -> str:
     """The reader's typed select list for one table, as Spark SQL."""
     duck = typed_select(table_name, types)
-    tree = _inline_macros(sqlglot.parse_one(f"SELECT {duck} FROM __src", read="duckdb"))
+    tree = inline_macros(sqlglot.parse_one(f"SELECT {duck} FROM __src", read="duckdb"),
+                         parse_macros(PHONE_MACRO_SQL))
     return to_spark(tree.sql(dialect="duckdb"))
 
 
