@@ -71,6 +71,26 @@ ACCESS: dict[str, Rule] = {
     "casework:referral_decision": Rule(post=frozenset({"appropriate_authority"}),
                                        need_to_know="report"),
     "casework:dashboard": Rule(get=_REPORT_READERS, note="counts of own teams' reports"),
+    # investigations (probity.web.investigations): the case page for report readers on the
+    # team; investigators keep the log, departures, criminal outcomes and safeguarding; the
+    # appropriate authority assesses severity, decides the forum, records reg 42 outcomes and
+    # notifies the Barred / Advisory Lists
+    "investigations:rules": Rule(get=_REPORT_READERS, note="the reg 42 table, no case data"),
+    "investigations:case": Rule(get=_REPORT_READERS, post=_REPORT_READERS,
+                                need_to_know="report", note="POST states the purpose"),
+    "investigations:log_entry": Rule(post=frozenset({"investigator"}), need_to_know="report"),
+    "investigations:departure": Rule(post=frozenset({"investigator"}), need_to_know="report"),
+    "investigations:criminal": Rule(post=frozenset({"investigator"}), need_to_know="report"),
+    "investigations:safeguarding": Rule(post=frozenset({"investigator"}),
+                                        need_to_know="report"),
+    "investigations:severity": Rule(post=frozenset({"appropriate_authority"}),
+                                    need_to_know="report"),
+    "investigations:forum": Rule(post=frozenset({"appropriate_authority"}),
+                                 need_to_know="report"),
+    "investigations:outcome": Rule(post=frozenset({"appropriate_authority"}),
+                                   need_to_know="report"),
+    "investigations:list_notification": Rule(post=frozenset({"appropriate_authority"}),
+                                             need_to_know="report"),
     # the access log: auditors (DPO) only
     "audit:log": Rule(get=frozenset({"auditor"})),
     "audit:verify": Rule(get=frozenset({"auditor"})),

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "probity.web.workforce",
     "probity.web.alerts",
     "probity.web.casework",
+    "probity.web.investigations",
     "probity.web.assessments",
     "probity.web.vetting_register",
     "probity.web.partners",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("probity.web.audit.urls")),
     path("alerts/", include("probity.web.alerts.urls")),
     path("reports/", include("probity.web.casework.urls")),
+    path("investigations/", include("probity.web.investigations.urls")),
     path("assessments/", include("probity.web.assessments.urls")),
     path("vetting/", include("probity.web.vetting_register.urls")),
     path("partners/", include("probity.web.partners.urls")),
