@@ -94,7 +94,23 @@ def demo_prepare(plan: DemoPlan) -> list[tuple[str, str, str]]:
     # one transaction: the workforce tables and the alerts land together or not at all
     scan_run_load(ranked_path=ranked_csv, evidence_path=evidence_csv, extract_path=force,
                   actor=None)
-    return create_demo_users()
+    # screening findings become re-vetting triggers; apps on force devices become review items
+    call_command("vetting_triggers_import", str(force), links=links_csv, verbosity=0)
+    call_command("load_app_findings", extract=force, verbosity=0)
+    logins = create_demo_users()
+
+    _step("drafting the strategic threat assessment (HTML) from the loaded data")
+    from probity.reports.api import threat_assessment
+    from probity.reports.gather import GatherOptions
+
+    with open_extract(force) as extract:
+        year = extract.period_end.year if extract.period_end else None
+    if year is not None:
+        written = threat_assessment(GatherOptions(year=year, extract_dir=force),
+                                    out_dir=root, formats=("html",))
+        for path in written:
+            console.print(f"  wrote {path}")
+    return logins
 
 
 def demo_run(plan: DemoPlan, *, host: str, port: int, serve: bool) -> None:
