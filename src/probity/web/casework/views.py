@@ -163,7 +163,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         access_log_record(actor=request.user, action="search", object_type="report",
                           object_id="dashboard", purpose="casework dashboard",
-                          fields_shown=["counts", "referrals due", "referrals overdue"])
+                          fields_shown=["counts", "referrals due", "referrals overdue",
+                                        "outcomes"])
     return render(request, "casework/dashboard.html", {"board": board})
 
 
