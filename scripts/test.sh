@@ -11,7 +11,7 @@ echo "== pytest (SQLite)"
 if .venv/bin/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then
   echo "== pytest (PostgreSQL)"
   # a database name of this run's own, so that concurrent runs never share test databases
-  DATABASE_URL="postgresql://postgres@127.0.0.1:5432/probity_run_$$" .venv/bin/pytest -n 2 -p no:cacheprovider -m "not browser" tests/web "$@"
+  DATABASE_URL="postgresql://postgres@127.0.0.1:5432/probity_run_$$" .venv/bin/pytest -n 2 -p no:cacheprovider tests/web "$@"
 else
   echo "!! PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run was skipped" >&2
   if [ -n "${CI:-}" ]; then exit 1; fi

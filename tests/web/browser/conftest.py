@@ -14,7 +14,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # generous waits: a loaded 2-core CI machine is slow, and a timeout is not a finding
+    expect.set_options(timeout=30_000)
 
     # live_server runs Django in a thread while Playwright's sync API runs an event loop
     # in this one; Django would otherwise refuse database calls from the test body.
@@ -32,6 +35,6 @@ def browser() -> Iterator[object]:
 def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context = browser.new_context()
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(60_000)
     yield page
     context.close()

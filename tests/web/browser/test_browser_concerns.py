@@ -50,7 +50,7 @@ def test_partner_concerns_reach_the_analysts_intake_only(live_server, browser,  
     make_user("ivo", "investigator")
     public = browser.new_context()
     form = public.new_page()
-    form.set_default_timeout(15000)
+    form.set_default_timeout(60_000)
     anonymous_ref = _send_concern(form, live_server.url, anonymous=True, about="PC 2231 Hale",
                                   what="He offered to drop charges for a date.")
     named_ref = _send_concern(form, live_server.url, anonymous=False, about="Sgt Moss",
@@ -65,7 +65,7 @@ def test_partner_concerns_reach_the_analysts_intake_only(live_server, browser,  
     for username in ("leo", "ivo"):  # not for the liaison officer, nor an investigator
         context = browser.new_context()
         page = context.new_page()
-        page.set_default_timeout(15000)
+        page.set_default_timeout(60_000)
         _sign_in(page, live_server.url, username)
         menu = page.get_by_role("navigation", name="Menu")
         assert menu.get_by_role("link", name="Concern intake").count() == 0
@@ -76,7 +76,7 @@ def test_partner_concerns_reach_the_analysts_intake_only(live_server, browser,  
 
     context = browser.new_context()
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(60_000)
     _sign_in(page, live_server.url, "ana")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Concern intake").click()
     intake = page.get_by_test_id("concern-intake")
@@ -103,7 +103,7 @@ def test_liaison_officer_records_an_engagement(live_server, browser, make_user) 
     make_user("lia", "partner_liaison")
     context = browser.new_context()
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(60_000)
     _sign_in(page, live_server.url, "lia")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Partners").click()
     page.get_by_role("link", name="Add a partner").click()

@@ -31,7 +31,7 @@ def test_triage_alert_into_apsp_report_and_verify_log(live_server, browser, load
     top = Alert.objects.get(scan_run=loaded_run, rank=1)
     context = browser.new_context()
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(60_000)
     _sign_in(page, live_server.url, "anna")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Alerts").click()
     assert page.get_by_test_id("score-notice").is_visible()
@@ -65,7 +65,7 @@ def test_triage_alert_into_apsp_report_and_verify_log(live_server, browser, load
 
     context = browser.new_context()
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(60_000)
     _sign_in(page, live_server.url, "audrey")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Access log").click()
     assert "anna" in page.locator("table").inner_text()

@@ -33,7 +33,7 @@ def test_vetting_officer_opens_compliance_and_records_a_decision(  # type: ignor
     make_user("vera", "vetting_officer")
     context = browser.new_context()
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(60_000)
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill("vera")
     page.get_by_label("Password").fill(PASSWORD)
