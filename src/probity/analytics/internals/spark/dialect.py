@@ -169,6 +169,13 @@ def _rewrite(tree: Any, array_columns: frozenset[str] = frozenset()
         _rewrite_asof(select)
     for node in list(tree.find_all(exp.GroupConcat)):
         _rewrite_string_agg(node)
+    # name every bare column a query projects (`SELECT staff_id, ...` -> `staff_id AS
+    # staff_id`): Spark 4 has been seen to drop an unaliased column of a subquery over a
+    # checkpointed view from the subquery's output
+    for select in list(tree.find_all(exp.Select)):
+        select.set("expressions", [
+            exp.alias_(e, e.name) if isinstance(e, exp.Column) and not isinstance(e.this, exp.Star)
+            else e for e in select.expressions])
     list_aliases = {a.alias for a in tree.find_all(exp.Alias)
                     if isinstance(a.this, exp.ArrayAgg)} | set(array_columns)
     for length in list(tree.find_all(exp.Length)):
