@@ -38,6 +38,9 @@ def scan_command(
                                                           "this date YYYY-MM-DD."),
     load: bool = typer.Option(False, "--load", help="Also load the results into the web app "
                                                     "as alerts (as `probity load scan`)."),
+    engine: str = typer.Option("duckdb", "--engine",
+                               help="duckdb (one machine) or spark (PySpark; the extract may be "
+                                    "an s3a://, abfss:// or gs:// URL). Same results."),
 ) -> None:
     """Rank every staff member for abuse of position for a sexual purpose, with evidence.
 
@@ -58,8 +61,18 @@ def scan_command(
             raise UsageError(f"cannot write {target}: directory {target.parent} does not exist")
     if links is not None and not links.is_file():
         raise UsageError(f"--links {links} does not exist: run `probity link` first")
-    with open_extract(extract_dir) as extract:
-        result = scan(extract, as_of=as_of_d, since=since_d, links_path=links)
+    if engine not in ("duckdb", "spark"):
+        raise UsageError(f"--engine {engine!r}: choose duckdb or spark")
+    if engine == "spark":
+        from probity.analytics.internals.spark.reader import open_spark_extract
+
+        spark_extract = open_spark_extract(extract_dir)
+        result = scan(spark_extract, as_of=as_of_d, since=since_d,  # type: ignore[arg-type]
+                      links_path=links)
+        spark_extract.close()
+    else:
+        with open_extract(extract_dir) as extract:
+            result = scan(extract, as_of=as_of_d, since=since_d, links_path=links)
     write_ranked(result, out)
     if evidence is not None:
         write_evidence(result, evidence)

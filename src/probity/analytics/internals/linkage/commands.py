@@ -40,6 +40,10 @@ def link_command(
         None, "--since",
         help="Screen only staff who started, and person records first seen, on or after this "
              "date (YYYY-MM-DD), with the saved model."),
+    engine: str = typer.Option(
+        "duckdb", "--engine",
+        help="duckdb (one machine) or spark (Splink's Spark backend; the extract may be an "
+             "s3a://, abfss:// or gs:// URL). Same model, same links."),
 ) -> None:
     """Link staff to the force's person (nominal) records with Splink; write links.csv."""
     from probity.analytics.link import link, write_findings, write_links
@@ -48,8 +52,20 @@ def link_command(
     since_date = _parse_since(since)
     if out.exists() and out.is_dir():
         raise UsageError(f"--out {out} is a directory; give a file name such as links.csv")
-    with open_extract(extract_dir) as extract:
-        result = link(extract, model_path=model, retrain=retrain, since=since_date)
+    if engine not in ("duckdb", "spark"):
+        raise UsageError(f"--engine {engine!r}: choose duckdb or spark")
+    if engine == "spark":
+        from probity.analytics.internals.spark.link import link_spark
+        from probity.analytics.internals.spark.reader import open_spark_extract
+
+        if since_date is not None:
+            raise UsageError("--since is not yet available with --engine spark")
+        spark_extract = open_spark_extract(extract_dir)
+        result = link_spark(spark_extract, model_path=model, retrain=retrain)
+        spark_extract.close()
+    else:
+        with open_extract(extract_dir) as extract:
+            result = link(extract, model_path=model, retrain=retrain, since=since_date)
     write_links(result, out)
     if findings is not None:
         write_findings(result, findings)

@@ -20,6 +20,7 @@ DuckDB reader types it (`probity.extract.reader`): the select list is the reader
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -40,8 +41,18 @@ REMOTE_SCHEMES = ("s3a://", "s3://", "abfss://", "abfs://", "wasbs://", "gs://",
                   "dbfs:/")
 
 
+def _url(location: str | Path) -> str:
+    """`s3a:/bucket/x` (a URL that went through pathlib) back to `s3a://bucket/x`."""
+    text = str(location)
+    match = re.match(r"^([a-z][a-z0-9+.-]*):/([^/].*)$", text, re.I)
+    if match and match.group(1).lower() != "dbfs" and f"{match.group(1).lower()}://" in \
+            REMOTE_SCHEMES:
+        return f"{match.group(1)}://{match.group(2)}"
+    return text
+
+
 def is_remote(location: str | Path) -> bool:
-    return str(location).lower().startswith(REMOTE_SCHEMES)
+    return _url(location).lower().startswith(REMOTE_SCHEMES)
 
 
 class SparkExtract:
@@ -220,7 +231,7 @@ def open_spark_extract(location: str | Path, *, spark: Any | None = None) -> Spa
     from probity.analytics.internals.spark.session import spark_session
 
     spark = spark or spark_session()
-    text = str(location)
+    text = _url(location)
     if is_remote(text):
         return _open_remote(spark, text)
     if text.startswith("file://"):
