@@ -81,10 +81,12 @@ class OutcomesPanel:
 def outcomes_panel_for(*, viewer: Any, today: date | None = None) -> OutcomesPanel:
     """Outcome counts over the viewer's reports only (the dashboard's need-to-know)."""
     today = today or datetime.now(UTC).date()
-    mine = report_list(viewer=viewer).values("pk")  # raises PermissionDenied without the role
-    outcomes = ConductOutcome.objects.filter(investigation__report__in=mine)
+    report_list(viewer=viewer)  # raises PermissionDenied without the role (lazy: no query)
+    # Need-to-know as report_list: the viewer's teams. Joined straight to the team table
+    # (one row per report and member) rather than through an IN over the viewer's reports.
+    outcomes = ConductOutcome.objects.filter(investigation__report__team=viewer)
     counts = dict(outcomes.values_list("outcome").annotate(n=Count("pk")))
-    notes = ListNotification.objects.filter(investigation__report__in=mine)
+    notes = ListNotification.objects.filter(investigation__report__team=viewer)
     list_counts = dict(notes.values_list("kind").annotate(n=Count("pk")))
     soon = today.replace(year=today.year + 1) if not (today.month == 2 and today.day == 29) \
         else today.replace(year=today.year + 1, day=28)
@@ -94,6 +96,6 @@ def outcomes_panel_for(*, viewer: Any, today: date | None = None) -> OutcomesPan
         advisory=list_counts.get(ListKind.ADVISORY, 0),
         advisory_reviews_due=list(notes.filter(kind=ListKind.ADVISORY, review_due_on__lte=soon)
                                   .select_related("investigation").order_by("review_due_on")[:20]),
-        awaiting_outcome=Investigation.objects.filter(report__in=mine).exclude(forum="")
-        .filter(outcomes__isnull=True).count(),
+        awaiting_outcome=Investigation.objects.filter(report__team=viewer).exclude(forum="")
+        .exclude(pk__in=ConductOutcome.objects.values("investigation_id")).count(),
     )
