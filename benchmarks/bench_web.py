@@ -56,6 +56,25 @@ def fresh_postgres(name: str) -> str:
     return f"{PG_SERVER}/{name}"
 
 
+def reuse(*, users: int) -> dict[str, Any]:
+    """The figures of an earlier load (--reuse DIR): no seeding."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+
+    from probity.web.alerts.models import Alert
+    from probity.web.casework.models import Report
+    from probity.web.investigations.models import Investigation
+
+    people = [get_user_model().objects.get(username=f"bench_user_{n:02d}") for n in range(users)]
+    return {"people": people,
+            "alert_ids": list(Alert.objects.order_by("rank").values_list("pk", flat=True)[:2000]),
+            "report_ids": list(Report.objects.order_by("pk").values_list("pk", flat=True)),
+            "investigated": list(Investigation.objects.values_list("report_id", flat=True)),
+            "alert_seconds": 0.0, "seconds": 0.0}
+
+
 def seed(*, alerts: int, reports: int, users: int) -> dict[str, Any]:
     import django
 
@@ -224,15 +243,18 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="DBNAME", default="",
                         help="use a fresh PostgreSQL database of this name (dropped first)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--reuse", type=Path, metavar="DIR",
+                        help="SQLite only: serve the database an earlier run loaded in DIR")
     args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="probity-benchweb-"))
+    data_dir = args.reuse or Path(tempfile.mkdtemp(prefix="probity-benchweb-"))
     os.environ["PROBITY_DATA_DIR"] = str(data_dir)
     os.environ.pop("DATABASE_URL", None)
     if args.postgres:
         os.environ["DATABASE_URL"] = fresh_postgres(args.postgres)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "probity.web.config.settings")
-    info = seed(alerts=args.alerts, reports=args.reports, users=args.users)
-    print(f"loaded {args.alerts:,} alerts in {info['alert_seconds']:.0f} s; everything in "
+    info = (reuse(users=args.users) if args.reuse
+            else seed(alerts=args.alerts, reports=args.reports, users=args.users))
+    print(f"data in {data_dir}; loaded {args.alerts:,} alerts in {info['alert_seconds']:.0f} s; everything in "
           f"{info['seconds']:.0f} s", flush=True)
     users: list[Any] = info["people"]
     # each user opens records on its own team (user 0: all); 200 per user, purposes stated
