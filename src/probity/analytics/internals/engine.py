@@ -50,6 +50,11 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "concentration": ("repeated look-ups of the same person on several days", "pair"),
     "comms_to_victim": ("calls or texts from a force device to a victim's number outside a case "
                         "role", "pair"),
+    "persistence": ("returning to a person met through work on several days after the link "
+                    "ended, by look-ups and contact together", "pair"),
+    "quick_da_closure": ("a domestic abuse case the staff member was in charge of closed within "
+                         "days, then the victim looked up or contacted after the link ended",
+                         "pair"),
     "trawling": ("many distinct vulnerable or young people looked up with no link, far above "
                  "peers", "staff"),
     "encrypted_app": ("encrypted or ephemeral messaging app on a force device", "staff"),
@@ -144,14 +149,15 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
     sql.run(f"""
         CREATE OR REPLACE TEMP TABLE _scan_staff AS
         WITH s AS (
-            SELECT s.staff_id, s.staff_type, coalesce(u.function, 'other') AS unit_function
+            SELECT s.staff_id, s.staff_type, coalesce(u.function, 'other') AS unit_function,
+                   s.gender
             FROM staff s LEFT JOIN units u ON u.unit_id = s.unit_id
         ), c AS (
             SELECT *, count(*) OVER (PARTITION BY unit_function, staff_type) AS n_ft,
                       count(*) OVER (PARTITION BY unit_function) AS n_f
             FROM s
         )
-        SELECT staff_id, staff_type, unit_function,
+        SELECT staff_id, staff_type, unit_function, gender,
             CASE WHEN n_ft >= {k} THEN unit_function || '/' || staff_type
                  WHEN n_f >= {k} THEN unit_function || '/any'
                  ELSE 'force' END AS peer_group
@@ -184,11 +190,11 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
             FROM incident_nominals inn JOIN incidents i ON i.incident_id = inn.incident_id
             GROUP BY inn.nominal_id
         ), n AS (
-            SELECT nominal_id, coalesce(gender = 'female', false) AS female,
+            SELECT nominal_id, gender, coalesce(gender = 'female', false) AS female,
                    date_diff('day', date_of_birth, CAST({as_of_sql} AS DATE)) / 365.25 AS age
             FROM nominals
         ), v AS (
-            SELECT n.nominal_id, n.female, n.age, f.flags, r.cats,
+            SELECT n.nominal_id, n.gender, n.female, n.age, f.flags, r.cats,
                    coalesce(r.offender_only, false) AS offender_only,
                    least(1.0, greatest(coalesce(f.v, 0), coalesce(r.v, 0),
                          CASE WHEN n.age < 18 THEN 1.0
@@ -197,7 +203,7 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
             FROM n LEFT JOIN f ON f.nominal_id = n.nominal_id
                    LEFT JOIN r ON r.nominal_id = n.nominal_id
         )
-        SELECT nominal_id, female, age, flags, cats, v_core, offender_only,
+        SELECT nominal_id, gender, female, age, flags, cats, v_core, offender_only,
                least(1.0, greatest(v_core, CASE WHEN female THEN {p.female_weight} ELSE 0 END)
                      + CASE WHEN female AND v_core > 0 THEN {p.female_bonus} ELSE 0 END)
                  * CASE WHEN offender_only THEN {p.offender_only_factor} ELSE 1 END AS target,
@@ -217,6 +223,12 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
                max(coalesce(a."end", i.closed_at, {as_of_sql})) AS link_end,
                max(coalesce(i.closed_at, {as_of_sql})) AS case_close,
                bool_or(a.role IN {_in(IN_CHARGE_ROLES)}) AS in_charge,
+               -- a domestic abuse case this staff member was in charge of, closed quickly
+               -- (a DA investigation steered to a quick, low-level outcome)
+               bool_or(a.role IN {_in(IN_CHARGE_ROLES)} AND i.category = 'domestic_abuse'
+                       AND inn.role = 'victim' AND i.closed_at IS NOT NULL
+                       AND i.closed_at <= i.opened_at + {_days(p.quick_closure_days)})
+                   AS quick_da,
                array_to_string(list_sort(list_distinct(list(a.role))), ';')
                    AS assignment_roles,
                arg_max(a.incident_id, a.start) AS incident_id
@@ -266,6 +278,7 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         )
         SELECT staff_id, nominal_id, sum(n) AS n_unexpl, sum(n_off) AS n_off_unexpl,
                count(*) AS days_unexpl, bool_or(unl) AS unlinked, bool_or(post) AS post_link,
+               count(*) FILTER (WHERE post) AS post_days,
                min(first_ts) AS first_ts, max(last_ts) AS last_ts
         FROM d GROUP BY staff_id, nominal_id
     """)
@@ -280,7 +293,8 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         skipped.append(Skipped("comms_to_victim", f"{why}: no call or text records to match"))
         sql.run("""CREATE OR REPLACE TEMP TABLE _scan_comms_pair AS
                    SELECT NULL::VARCHAR AS staff_id, NULL::VARCHAR AS nominal_id, 0.0 AS n,
-                          0 AS n_off, 0 AS n_out, 0 AS n_all, NULL::TIMESTAMP AS first_ts,
+                          0 AS n_off, 0 AS n_out, 0 AS n_all, 0 AS c_days,
+                          NULL::TIMESTAMP AS first_ts,
                           NULL::TIMESTAMP AS last_ts WHERE false""")
     else:
         _comms(sql, extract, p, as_of_sql, since, has_shifts)
@@ -298,14 +312,20 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
                coalesce(a.post_link, false) AS post,
                coalesce(c.n, 0) AS comms, coalesce(c.n_off, 0) AS comms_off,
                coalesce(c.n_all, 0) AS comms_all, coalesce(c.n_out, 0) AS comms_out,
+               -- persistence: distinct days of look-ups after the link ended plus distinct days
+               -- of unexplained contact (two independent channels add up)
+               coalesce(a.post_days, 0) + coalesce(c.c_days, 0) AS persist,
                a.first_ts AS lk_first, a.last_ts AS lk_last,
-               c.first_ts AS c_first, c.last_ts AS c_last, s.peer_group
+               c.first_ts AS c_first, c.last_ts AS c_last, s.peer_group,
+               coalesce(l.quick_da, false) AS quick_da
         FROM _scan_lpair a FULL OUTER JOIN _scan_comms_pair c
           ON c.staff_id = a.staff_id AND c.nominal_id = a.nominal_id
         JOIN _scan_staff s ON s.staff_id = coalesce(a.staff_id, c.staff_id)
+        LEFT JOIN _scan_link l ON l.staff_id = coalesce(a.staff_id, c.staff_id)
+                              AND l.nominal_id = coalesce(a.nominal_id, c.nominal_id)
     """)
     cap = p.max_information
-    features_ = ("days", "n_off", "comms", "comms_off")
+    features_ = ("days", "n_off", "comms", "comms_off", "persist")
     for f_ in features_:
         sql.run(f"""
             CREATE OR REPLACE TEMP TABLE _scan_tail_{f_} AS
@@ -342,7 +362,8 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
                        AS vw,
                    t_days.ge / t_days.n_g AS p_days, t_n_off.ge / t_n_off.n_g AS p_off,
                    t_comms.ge / t_comms.n_g AS p_comms,
-                   t_comms_off.ge / t_comms_off.n_g AS p_comms_off
+                   t_comms_off.ge / t_comms_off.n_g AS p_comms_off,
+                   t_persist.ge / t_persist.n_g AS p_persist
             FROM _scan_cand x
             {tail_joins}
             JOIN ni ON ni.staff_id = x.staff_id
@@ -355,13 +376,23 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
             {surprisal("post", "(g_post + 1.0) / n_g")} AS s_post,
             {surprisal("days >= 2", "p_days")} AS s_days,
             {surprisal("n_off > 0", "p_off")} AS s_off,
-            {surprisal("comms > 0", "p_comms")} AS s_comms,
-            {surprisal("comms_off > 0", "p_comms_off")} AS s_comms_off
+            -- contact matched by phone number alone (no look-up of the same person) is weaker
+            -- evidence: numbers are reused and shared, and people call officers back
+            {surprisal("comms > 0", "p_comms")}
+                * CASE WHEN days = 0 THEN {p.comms_alone_factor} ELSE 1 END AS s_comms,
+            {surprisal("comms_off > 0", "p_comms_off")}
+                * CASE WHEN days = 0 THEN {p.comms_alone_factor} ELSE 1 END AS s_comms_off,
+            {surprisal("persist >= 2", "p_persist")} AS s_persist,
+            -- a fixed likelihood ratio, not a peer share: the pattern is rare for reasons that
+            -- have nothing to do with APSP (most DA cases stay open longer), so its rarity is
+            -- not itself evidence
+            CASE WHEN quick_da AND (post OR comms > 0) THEN 1.0 ELSE 0 END AS s_quick
         FROM t
         ), s AS (
             SELECT *, vw * ({p.w_unlinked} * s_unl + {p.w_post_link} * s_post
                             + {p.w_repeat} * s_days + {p.w_off_duty} * s_off
-                            + {p.w_comms} * s_comms + {p.w_comms_off_duty} * s_comms_off)
+                            + {p.w_comms} * s_comms + {p.w_comms_off_duty} * s_comms_off
+                            + {p.w_persist} * s_persist + {p.w_quick_closure} * s_quick)
                        AS pair_score
             FROM sur
         ), kept AS (SELECT * FROM s WHERE pair_score >= {p.persons_min_weight})
@@ -380,12 +411,21 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
     sql.run(f"""
         CREATE OR REPLACE TEMP TABLE _scan_trawl AS
         WITH x AS (
-            SELECT s.staff_id, s.peer_group,
+            SELECT s.staff_id, s.peer_group, coalesce(s.gender, '?') AS gender,
                 coalesce(sum(v.target) FILTER (WHERE a.unlinked), 0) AS unlinked_targets,
                 coalesce(count(*) FILTER (WHERE a.unlinked AND v.target >= {t}), 0)
                     AS unlinked_target_people,
                 coalesce(count(*) FILTER (WHERE a.n_off_unexpl > 0 AND v.target >= {t}), 0)
                     AS off_duty_target_people,
+                -- focus: of the people looked up with no link, the vulnerable young adults
+                -- ({p.focus_min_age:.0f}-{p.focus_max_age:.0f}) of the other sex (any sex when
+                -- the staff member's is not recorded)
+                coalesce(count(*) FILTER (WHERE a.unlinked), 0) AS unlinked_people,
+                coalesce(count(*) FILTER (WHERE a.unlinked AND v.v_core > 0
+                    AND v.age BETWEEN {p.focus_min_age} AND {p.focus_max_age}
+                    AND (s.gender IS NULL OR s.gender NOT IN ('male', 'female')
+                         OR (v.gender IN ('male', 'female') AND v.gender <> s.gender))), 0)
+                    AS focus_people,
                 coalesce(count(a.staff_id), 0) AS unexpl_pairs,
                 coalesce(count(*) FILTER (WHERE a.days_unexpl >= 2), 0) AS repeat_pairs,
                 coalesce(sum(a.n_off_unexpl), 0) AS off_unexpl_lookups,
@@ -393,17 +433,23 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
             FROM _scan_staff s
             LEFT JOIN _scan_lpair a ON a.staff_id = s.staff_id
             LEFT JOIN _scan_vuln v ON v.nominal_id = a.nominal_id
-            GROUP BY s.staff_id, s.peer_group
+            GROUP BY s.staff_id, s.peer_group, s.gender
         ), f AS (
             SELECT sum(unlinked_target_people) / greatest(1, sum(unexpl_pairs)) AS f_breadth,
-                   sum(off_duty_target_people) / greatest(1, sum(unexpl_pairs)) AS f_off
+                   sum(off_duty_target_people) / greatest(1, sum(unexpl_pairs)) AS f_off,
+                   sum(focus_people) / greatest(1, sum(unlinked_people)) AS f_focus
             FROM x
         ), g AS (
             SELECT x.*,
                 sum(unlinked_target_people) OVER w AS g_breadth,
                 sum(off_duty_target_people) OVER w AS g_off,
-                sum(unexpl_pairs) OVER w AS g_pairs
-            FROM x WINDOW w AS (PARTITION BY peer_group)
+                sum(unexpl_pairs) OVER w AS g_pairs,
+                -- the focus share is compared within the peer group AND the same sex: victims
+                -- of some categories are mostly women, so men and women differ benignly
+                sum(focus_people) OVER ws AS gs_focus,
+                sum(unlinked_people) OVER ws AS gs_breadth
+            FROM x WINDOW w AS (PARTITION BY peer_group),
+                          ws AS (PARTITION BY peer_group, gender)
         ), r AS (
             -- expected counts: the rest of the peer group's rate per unexplained person looked
             -- up (leave-one-out, shrunk towards the force rate), times this person's count
@@ -413,7 +459,10 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
                     AS e_breadth,
                 (g_off - off_duty_target_people + {p.prior_pairs} * f.f_off)
                     / (g_pairs - unexpl_pairs + {p.prior_pairs}) * greatest(unexpl_pairs, 1)
-                    AS e_off
+                    AS e_off,
+                least(0.99, greatest(0.01,
+                    (gs_focus - focus_people + {p.prior_pairs} * f.f_focus)
+                    / (gs_breadth - unlinked_people + {p.prior_pairs}))) AS p_focus
             FROM g, f
         ), d AS (
             -- over-dispersion of the peer group (median Pearson residual), at least 1
@@ -423,11 +472,25 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
                     AS phi_breadth,
                 greatest(1.0, median(power(off_duty_target_people - e_off, 2)
                                   / greatest(e_off, 0.5)) OVER (PARTITION BY peer_group))
-                    AS phi_off
+                    AS phi_off,
+                greatest(1.0, median(power(focus_people - unlinked_people * p_focus, 2)
+                                     / greatest(unlinked_people * p_focus
+                                                * (1 - p_focus), 0.5))
+                              OVER (PARTITION BY peer_group, gender)) AS phi_focus
             FROM r
         )
         SELECT *, {poisson("unlinked_target_people", "e_breadth")} / phi_breadth AS s_breadth,
-                  {poisson("off_duty_target_people", "e_off")} / phi_off AS s_off
+                  {poisson("off_duty_target_people", "e_off")} / phi_off AS s_off,
+                  -- binomial log-likelihood ratio of the focus share against the peer share
+                  CASE WHEN focus_people > unlinked_people * p_focus
+                       THEN (focus_people * ln(focus_people
+                                               / (unlinked_people * p_focus))
+                             + CASE WHEN unlinked_people > focus_people
+                                    THEN (unlinked_people - focus_people)
+                                         * ln((unlinked_people - focus_people)
+                                              / (unlinked_people * (1 - p_focus)))
+                                    ELSE 0 END) / phi_focus
+                       ELSE 0 END AS s_focus
         FROM d
     """)
 
@@ -477,17 +540,36 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         {common}
         WHERE pr.s_comms > 0 OR pr.s_comms_off > 0""")
 
+    ev_parts.append(f"""
+        SELECT pr.staff_id, 'persistence', pr.nominal_id, l.incident_id,
+            least(pr.lk_first, pr.c_first), greatest(pr.lk_last, pr.c_last), pr.persist,
+            {p.w_persist} * pr.vw * pr.s_persist,
+            printf('%d distinct days of look-ups after the link ended or of unexplained '
+                   'contact', pr.persist), pr.n_i
+        {common}
+        WHERE pr.s_persist > 0""")
+    ev_parts.append(f"""
+        SELECT pr.staff_id, 'quick_da_closure', pr.nominal_id, l.incident_id,
+            least(pr.lk_first, pr.c_first), greatest(pr.lk_last, pr.c_last), 1,
+            {p.w_quick_closure} * pr.vw * pr.s_quick,
+            printf('in charge of a domestic abuse case closed within %.0f days; the victim was '
+                   'looked up or contacted afterwards', {p.quick_closure_days}), pr.n_i
+        {common}
+        WHERE pr.s_quick > 0""")
+
     # ---- staff-level indicators ------------------------------------------------------------
     ev_parts.append(f"""
         SELECT staff_id, 'trawling', NULL, NULL, NULL::TIMESTAMP, NULL::TIMESTAMP,
             unlinked_target_people,
-            {p.w_trawl} * least({cap} * 3, s_breadth + s_off),
+            {p.w_trawl} * least({cap} * 3, s_breadth + s_off + {p.w_focus} * s_focus),
             printf('%d distinct vulnerable or young people looked up with no link (%.0f expected '
-                   'from peers), %d of them off duty (%.1f expected; peer group %s)',
-                   unlinked_target_people, e_breadth, off_duty_target_people, e_off, peer_group),
+                   'from peers), %d of them off duty (%.1f expected), %d young adults of the '
+                   'other sex (%.0f expected; peer group %s)',
+                   unlinked_target_people, e_breadth, off_duty_target_people, e_off,
+                   focus_people, unlinked_people * p_focus, peer_group),
             NULL::BIGINT
         FROM _scan_trawl
-        WHERE s_breadth + s_off >= {p.trawl_min_evidence}""")
+        WHERE s_breadth + s_off + {p.w_focus} * s_focus >= {p.trawl_min_evidence}""")
 
     if extract.has("device_apps") and extract.has("devices"):
         _apps(sql, p, as_of_sql)
@@ -668,6 +750,8 @@ def _comms(sql: _Sql, extract: ExtractLike, p: ScanParams, as_of_sql: str,
             count(*) FILTER (WHERE NOT on_duty) AS n_off,
             count(*) FILTER (WHERE direction = 'out') AS n_out,
             count(*) AS n_all,
+            count(DISTINCT CAST(ts AS DATE))
+                FILTER (WHERE cls IN (0, 3) OR (cls = 2 AND NOT on_duty)) AS c_days,
             min(ts) AS first_ts, max(ts) AS last_ts
         FROM c
         WHERE cls <> 1 OR NOT on_duty

@@ -70,8 +70,20 @@ class ScanParams:
     w_repeat: float = 1.0
     w_comms: float = 1.0
     w_comms_off_duty: float = 0.8
+    # contact evidence about a person the staff member never looked up (number match only)
+    comms_alone_factor: float = 0.5
+    # persistence: distinct days of post-link look-ups plus days of unexplained contact
+    w_persist: float = 1.0
+    # a domestic abuse case closed within this many days by the staff member in charge, whose
+    # victim they later look up or contact outside the case
+    quick_closure_days: float = 7.0
+    w_quick_closure: float = 2.0  # nats
     w_trawl: float = 1.0
     trawl_min_evidence: float = 1.0
+    # trawling focus: unlinked vulnerable people looked up who are young adults of the other sex
+    focus_min_age: float = 16.0
+    focus_max_age: float = 35.0
+    w_focus: float = 1.0
     # strength (in unexplained persons looked up) of the force-wide prior on peer rates
     prior_pairs: float = 50.0
     w_apps: float = 4.5

@@ -30,6 +30,10 @@ _REASON_LABELS = {
     "concentration": "repeated look-ups of {p} person(s) on up to {mx} different days",
     "comms_to_victim": "{n} calls/texts from a force device to {p} victim(s) or vulnerable "
                        "person(s) outside an on-duty case role",
+    "persistence": "returned to {p} person(s) met through work on up to {mx} days after the "
+                   "link ended (look-ups and contact)",
+    "quick_da_closure": "closed {p} domestic abuse case(s) within days as the person in charge, "
+                        "then looked up or contacted the victim",
     "trawling": "trawling: {n} distinct vulnerable or young people looked up with no link, far "
                 "above peers",
     "encrypted_app": "{apps} on a force device",
