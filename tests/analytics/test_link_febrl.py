@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import time
 from pathlib import Path
 from types import ModuleType
 
@@ -34,9 +33,7 @@ def _bench() -> ModuleType:
 
 def test_febrl4_subset_f1_at_p09() -> None:
     bench = _bench()
-    started = time.perf_counter()
     result = bench.run(n=1000, threshold=0.9, with_ssid=False)
-    seconds = time.perf_counter() - started
     assert result["true_matches"] == 1000
     probity = result["probity"]
     assert probity["precision"] >= 0.98, result
@@ -44,7 +41,6 @@ def test_febrl4_subset_f1_at_p09() -> None:
     assert probity["f1"] >= 0.93, result
     # far better than exact name + date of birth matching (recall 0.41 here)
     assert probity["recall"] >= result["exact_baseline"]["recall"] + 0.3, result
-    assert seconds < 60, f"FEBRL4 1,000 x 1,000 took {seconds:.1f} s"
 
 
 def test_febrl_adapter_maps_columns() -> None:
