@@ -94,7 +94,8 @@ def dashboard_for(*, viewer: Any, now: Any = None) -> Dashboard:
     if not viewer.has_perm("casework.view_report"):
         raise PermissionDenied
     now = now or datetime.now(UTC)
-    mine = Report.objects.filter(team=viewer).distinct()
+    # one team row per (report, member): no DISTINCT needed (it made SQLite copy every column)
+    mine = Report.objects.filter(team=viewer)
     open_reports = mine.filter(status=Report.Status.OPEN)
     counts = dict(open_reports.values_list("national_category").annotate(n=Count("pk", distinct=True)))
     labels = dict(NationalCategory.choices)
