@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from ..conftest import PASSWORD
 from ..security.mfa import browser_complete_mfa
@@ -23,14 +24,14 @@ def test_analyst_signs_in_sees_alerts_and_signs_out(live_server, page, make_user
     page.get_by_label("Username").fill("anna")
     page.get_by_label("Password").fill("wrong password!")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("Enter a correct username and password").is_visible()
+    expect(page.get_by_text("Enter a correct username and password")).to_be_visible()
     page.get_by_label("Username").fill("anna")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     browser_complete_mfa(page)  # first sign-in: enrol the authenticator, enter its code
     page.wait_for_url(re.compile(r".*/alerts/$"))
     nav = page.get_by_role("navigation", name="Menu")
-    assert nav.get_by_role("link", name="Alerts").is_visible()
+    expect(nav.get_by_role("link", name="Alerts")).to_be_visible()
     assert nav.get_by_role("link", name="Access log").count() == 0
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r".*/login/$"))

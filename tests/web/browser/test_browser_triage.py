@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from probity.web.alerts.models import Alert
 from probity.web.audit.models import AccessLog
@@ -34,7 +35,7 @@ def test_triage_alert_into_apsp_report_and_verify_log(live_server, browser, load
     page.set_default_timeout(60_000)
     _sign_in(page, live_server.url, "anna")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Alerts").click()
-    assert page.get_by_test_id("score-notice").is_visible()
+    expect(page.get_by_test_id("score-notice")).to_be_visible()
     queue = page.get_by_test_id("alert-queue")
     assert "Stone" not in queue.inner_text()
     queue.get_by_role("link", name=top.pseudonym).click()
