@@ -99,13 +99,23 @@ def test_since_ignores_earlier_lookups(scan_force: Callable[..., Path]) -> None:
 def test_undeclared_association_exact_match_and_declaration(
         scan_force: Callable[..., Path]) -> None:
     def add_match(t: dict) -> None:
-        t["nominals"].append({"nominal_id": "NX1", "forename": "FS205", "surname": "SurS205",
-                              "date_of_birth": "1985-05-05", "gender": "male"})
-        t["nominals"].append({"nominal_id": "NX2", "forename": "FS206", "surname": "SurS206",
-                              "date_of_birth": "1985-05-05", "gender": "male"})
+        # S205's record written with a name variant and the day and month of birth swapped;
+        # S206's record is exact but declared; a namesake of S207 shares no identifier
+        names = {"S205": ("Robert", "Pemberton"), "S206": ("Lena", "Okafor"),
+                 "S207": ("David", "Jones")}
+        for row in t["staff"]:
+            if row["staff_id"] in names:
+                row["forename"], row["surname"] = names[row["staff_id"]]
+                row["date_of_birth"] = "1985-05-07"
+        t["nominals"].append({"nominal_id": "NX1", "forename": "Bob", "surname": "Pemberton",
+                              "date_of_birth": "1985-07-05", "gender": "male"})
+        t["nominals"].append({"nominal_id": "NX2", "forename": "Lena", "surname": "Okafor",
+                              "date_of_birth": "1985-05-07", "gender": "female"})
+        t["nominals"].append({"nominal_id": "NX3", "forename": "David", "surname": "Jones",
+                              "date_of_birth": "1971-11-23", "gender": "male"})
         t["incidents"].append({"incident_id": "IX1", "opened_at": "2024-02-01T10:00:00Z",
                                "category": "domestic_abuse"})
-        for nid in ("NX1", "NX2"):
+        for nid in ("NX1", "NX2", "NX3"):
             t["incident_nominals"].append({"incident_id": "IX1", "nominal_id": nid,
                                            "role": "suspect"})
         t["declarations"] = [{"staff_id": "S206", "declared_on": "2024-02-02",

@@ -614,8 +614,9 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
     assoc = _association(sql, extract, p, links_path)
     if assoc is None:
         skipped.append(Skipped("undeclared_association",
-                               "no links file and no dates of birth to match staff to person "
-                               "records exactly"))
+                               "no links file, and the person records lack names or the "
+                               "extract has no identifier (date of birth, phone, postcode) to "
+                               "match staff to them"))
     else:
         notes.append(assoc)
         ev_parts.append("""
@@ -842,26 +843,14 @@ def _association(sql: _Sql, extract: ExtractLike, p: ScanParams,
                  "WHERE match_probability >= 0.5"
         note = f"undeclared association: matches from links file {links_path}"
     else:
-        if not (extract.has_column("staff", "date_of_birth")
-                and extract.has_column("nominals", "date_of_birth")
-                and extract.has_column("nominals", "surname")):
+        source = _rule_match_sql(sql, extract, p)
+        if source is None:
             return None
-        postcode = ("upper(replace(s.home_postcode, ' ', '')) = upper(replace(n.postcode, ' ', ''))"
-                    if extract.has_column("staff", "home_postcode")
-                    and extract.has_column("nominals", "postcode") else "false")
-        source = f"""
-            SELECT s.staff_id, n.nominal_id, 1.0 AS prob
-            FROM staff s JOIN nominals n
-              ON lower(trim(s.surname)) = lower(trim(n.surname))
-            WHERE jaro_winkler_similarity(lower(trim(s.forename)), lower(trim(n.forename)))
-                    >= {p.association_forename_similarity}
-              AND (s.date_of_birth = n.date_of_birth
-                   OR ({postcode} AND abs(date_diff('day', s.date_of_birth, n.date_of_birth))
-                                      <= 366))"""
-        note = ("undeclared association: conservative rule match (same surname, near-identical "
-                "forename, and the same date of birth or the same home postcode with a date of "
-                "birth within a year); no links file given: run `probity link` and pass --links "
-                "for probabilistic matching")
+        note = ("undeclared association: rule match (surname and forename alike, allowing "
+                "typos, name variants and swapped names, and one identifier agreeing: date of "
+                "birth allowing a day/month swap or a one-day or one-year slip, phone number or "
+                "home postcode); no links file given: run `probity link` and pass --links for "
+                "probabilistic matching")
     sql.run(f"""
         CREATE OR REPLACE TEMP TABLE _scan_assoc AS
         WITH m AS ({source}),
@@ -869,14 +858,22 @@ def _association(sql: _Sql, extract: ExtractLike, p: ScanParams,
             SELECT m.staff_id, m.nominal_id, any_value(m.prob) AS prob,
                    string_agg(DISTINCT inn.role, ';' ORDER BY inn.role) AS roles,
                    arg_max(inn.incident_id, i.opened_at) AS incident_id,
-                   list(DISTINCT inn.incident_id) AS incidents
+                   list(DISTINCT inn.incident_id) AS incidents,
+                   -- how serious the undeclared record is: suspect or offender where someone
+                   -- was harmed in a domestic abuse, sexual or other protective-category
+                   -- incident (the APSP-linked concern), suspect elsewhere, associate only
+                   max(CASE WHEN inn.role IN ('suspect', 'offender')
+                                 AND i.category IN {_in(PROTECTIVE_CATEGORIES)}
+                            THEN {p.w_association_protective}
+                            WHEN inn.role IN ('suspect', 'offender') THEN {p.w_association}
+                            ELSE {p.w_association_associate} END) AS w
             FROM m
             JOIN incident_nominals inn ON inn.nominal_id = m.nominal_id AND inn.role IN {roles}
             JOIN incidents i ON i.incident_id = inn.incident_id
             GROUP BY m.staff_id, m.nominal_id
         )
         SELECT r.staff_id, r.nominal_id, r.incident_id,
-            {p.w_association} * r.prob AS weight,
+            r.w * r.prob AS weight,
             printf('matched (p=%.2f) to a person record recorded as %s in %d incident(s); '
                    'no declaration names it', r.prob, r.roles, len(r.incidents)) AS detail
         FROM r
@@ -886,3 +883,93 @@ def _association(sql: _Sql, extract: ExtractLike, p: ScanParams,
     if links_path is not None:
         sql.con.unregister("_scan_links_df")
     return note
+
+
+def _rule_match_sql(sql: _Sql, extract: ExtractLike, p: ScanParams) -> str | None:
+    """SQL of (staff_id, nominal_id, prob) for the scan's own conservative identity match, used
+    when no `probity link` output is given; None when the extract lacks what it needs.
+
+    Names must agree (Jaro-Winkler, the shipped given-name variants, or forename and surname
+    swapped) and so must one identifier: the date of birth (exact, day and month swapped, one
+    day or one year out: the usual keying slips), a phone number, or the home postcode.
+    Namesakes, who share a name but no identifier, are not matched."""
+    from probity.analytics.internals.linkage.prepare import name_variant_pairs
+
+    if not (extract.has_column("nominals", "surname") and extract.has_column("nominals",
+                                                                            "forename")):
+        return None
+    ids = []
+    if extract.has_column("staff", "date_of_birth") and extract.has_column("nominals",
+                                                                          "date_of_birth"):
+        ids.append("""(s.dob = n.dob OR (day(s.dob) <= 12 AND n.dob = make_date(year(s.dob),
+                        least(day(s.dob), 12), month(s.dob))) OR abs(date_diff('day', s.dob, n.dob)) = 1
+                    OR (month(s.dob) = month(n.dob) AND day(s.dob) = day(n.dob)
+                        AND abs(year(s.dob) - year(n.dob)) = 1))""")
+    phones = [c for c in ("work_phone", "personal_phone") if extract.has_column("staff", c)]
+    if phones and extract.has_column("nominals", "phone"):
+        ids.append("n.phone IN (" + ", ".join(f"s.{c}" for c in phones) + ")")
+    if extract.has_column("staff", "home_postcode") and extract.has_column("nominals",
+                                                                          "postcode"):
+        ids.append("s.postcode = n.postcode")
+    if not ids:
+        return None
+    variants = pd.DataFrame(name_variant_pairs(), columns=["name", "grp"])
+    sql.con.register("_scan_name_variants_df", variants)
+
+    def norm(col: str) -> str:
+        return (f"nullif(replace(replace(replace(replace(lower(trim({col})), ' ', ''), '-', ''), "
+                f"'''', ''), '.', ''), '')")
+
+    dob_s = ("date_of_birth AS dob" if extract.has_column("staff", "date_of_birth")
+             else "NULL::DATE AS dob")
+    dob_n = ("date_of_birth AS dob" if extract.has_column("nominals", "date_of_birth")
+             else "NULL::DATE AS dob")
+    post = "upper(replace({c}, ' ', ''))"
+    phone_s = [f"{c}_e164 AS {c}" for c in phones]
+    sql.run(f"""
+        CREATE OR REPLACE TEMP TABLE _scan_rule_staff AS
+        SELECT staff_id, {norm("forename")} AS fore, {norm("surname")} AS sur, {dob_s},
+               {post.format(c="home_postcode") if extract.has_column("staff", "home_postcode")
+                else "NULL::VARCHAR"} AS postcode
+               {"".join(", " + x for x in phone_s)}
+        FROM staff""")
+    phone_n = "phone_e164 AS phone" if extract.has_column("nominals", "phone") else \
+        "NULL::VARCHAR AS phone"
+    sql.run(f"""
+        CREATE OR REPLACE TEMP TABLE _scan_rule_nom AS
+        SELECT nominal_id, {norm("forename")} AS fore, {norm("surname")} AS sur, {dob_n},
+               {post.format(c="postcode") if extract.has_column("nominals", "postcode")
+                else "NULL::VARCHAR"} AS postcode, {phone_n}
+        FROM nominals""")
+    same_name = f"""(
+        (jaro_winkler_similarity(s.sur, n.sur) >= {p.association_surname_similarity}
+         AND (jaro_winkler_similarity(s.fore, n.fore) >= {p.association_forename_similarity}
+              OR v.a IS NOT NULL))
+        OR (jaro_winkler_similarity(s.sur, n.fore) >= {p.association_surname_similarity}
+            AND jaro_winkler_similarity(s.fore, n.sur) >= {p.association_forename_similarity}))"""
+    # candidate pairs: blocked on each identifier, and on the exact surname
+    blocks = ["s.sur = n.sur", "s.sur = n.fore"]
+    if extract.has_column("staff", "date_of_birth") and extract.has_column("nominals",
+                                                                          "date_of_birth"):
+        blocks.append("s.dob = n.dob")
+    if "n.phone IN" in " ".join(ids):
+        blocks += [f"s.{c} = n.phone" for c in phones]
+    if extract.has_column("staff", "home_postcode") and extract.has_column("nominals",
+                                                                          "postcode"):
+        blocks.append("s.postcode = n.postcode")
+    cand = " UNION ".join(f"SELECT s.staff_id, n.nominal_id FROM _scan_rule_staff s "
+                          f"JOIN _scan_rule_nom n ON {b}" for b in blocks)
+    sql.run("""
+        CREATE OR REPLACE TEMP TABLE _scan_name_pairs AS
+        SELECT DISTINCT a.name AS a, b.name AS b
+        FROM _scan_name_variants_df a JOIN _scan_name_variants_df b ON a.grp = b.grp""")
+    sql.con.unregister("_scan_name_variants_df")
+    sql.run(f"""
+        CREATE OR REPLACE TEMP TABLE _scan_rule_match AS
+        WITH c AS ({cand})
+        SELECT s.staff_id, n.nominal_id, 1.0 AS prob
+        FROM c JOIN _scan_rule_staff s ON s.staff_id = c.staff_id
+               JOIN _scan_rule_nom n ON n.nominal_id = c.nominal_id
+               LEFT JOIN _scan_name_pairs v ON v.a = s.fore AND v.b = n.fore
+        WHERE {same_name} AND ({" OR ".join(ids)})""")
+    return "SELECT staff_id, nominal_id, prob FROM _scan_rule_match"

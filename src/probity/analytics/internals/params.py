@@ -91,9 +91,14 @@ class ScanParams:
     # one complaint can be malicious or mistaken; complaints from several different
     # complainants are a pattern (whatever their outcome)
     w_complaint_single: float = 3.0
-    w_complaint_pattern: float = 15.0
-    w_association: float = 15.0
+    w_complaint_pattern: float = 30.0
+    # undeclared association: suspect or offender in a protective-category incident (domestic
+    # abuse, sexual offence...: the concern linked to APSP), suspect elsewhere, associate only
+    w_association_protective: float = 30.0
+    w_association: float = 12.0
+    w_association_associate: float = 5.0
     association_forename_similarity: float = 0.85
+    association_surname_similarity: float = 0.9
     # an encrypted or ephemeral app counts double when the same person also contacts a victim
     apps_with_contact_factor: float = 2.0
     # incident record look-ups count as a look-up of the incident's victims, at this weight
