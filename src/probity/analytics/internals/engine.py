@@ -534,8 +534,8 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         SELECT pr.staff_id, 'comms_to_victim', pr.nominal_id, l.incident_id,
             pr.c_first, pr.c_last, pr.comms_all,
             pr.vw * ({p.w_comms} * pr.s_comms + {p.w_comms_off_duty} * pr.s_comms_off),
-            printf('%d calls/texts (%d off duty, %d outgoing) not explained by an on-duty '
-                   'case role', pr.comms_all, pr.comms_off, pr.comms_out)
+            printf('%d calls/texts (%d outgoing, %d of them off duty) not explained by an '
+                   'on-duty case role', pr.comms_all, pr.comms_out, pr.comms_off)
               || coalesce('; ' || nullif(v.why, ''), ''), pr.n_i
         {common}
         WHERE pr.s_comms > 0 OR pr.s_comms_off > 0""")
@@ -748,7 +748,9 @@ def _comms(sql: _Sql, extract: ExtractLike, p: ScanParams, as_of_sql: str,
         SELECT staff_id, nominal_id,
             coalesce(sum(CASE WHEN direction = 'out' THEN 1.0 ELSE 0.5 END)
                      FILTER (WHERE cls IN (0, 3) OR (cls = 2 AND NOT on_duty)), 0) AS n,
-            count(*) FILTER (WHERE NOT on_duty) AS n_off,
+            -- off-duty contact the staff member started: people do call officers back, at
+            -- any hour, so incoming calls and texts off duty are not counted here
+            count(*) FILTER (WHERE NOT on_duty AND direction = 'out') AS n_off,
             count(*) FILTER (WHERE direction = 'out') AS n_out,
             count(*) AS n_all,
             count(DISTINCT CAST(ts AS DATE))
