@@ -52,6 +52,8 @@ INDICATORS: dict[str, tuple[str, str]] = {
                         "role", "pair"),
     "persistence": ("returning to a person met through work on several days after the link "
                     "ended, by look-ups and contact together", "pair"),
+    "off_duty_pursuit": ("off duty, on several different days, looking up or phoning a person met "
+                         "through work after the link ended", "pair"),
     "quick_da_closure": ("a domestic abuse case the staff member was in charge of closed within "
                          "days, then the victim looked up or contacted after the link ended",
                          "pair"),
@@ -296,8 +298,25 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
                           0 AS n_off, 0 AS n_out, 0 AS n_all, 0 AS c_days,
                           NULL::TIMESTAMP AS first_ts,
                           NULL::TIMESTAMP AS last_ts WHERE false""")
+        sql.run("""CREATE OR REPLACE TEMP TABLE _scan_comms_days AS
+                   SELECT NULL::VARCHAR AS staff_id, NULL::VARCHAR AS nominal_id,
+                          NULL::DATE AS day WHERE false""")
     else:
         _comms(sql, extract, p, as_of_sql, since, has_shifts)
+
+    # ---- off-duty pursuit: distinct days, off duty, of look-ups after the link ended or of
+    # contact the staff member started (after the link, or with no link at all); the officer
+    # in charge working on the case within the in-charge window is benign context -----------
+    sql.run("""
+        CREATE OR REPLACE TEMP TABLE _scan_pursuit AS
+        WITH d AS (
+            SELECT staff_id, nominal_id, CAST(ts AS DATE) AS day FROM _scan_un
+            WHERE cls = 3 AND NOT on_duty
+            UNION
+            SELECT staff_id, nominal_id, day FROM _scan_comms_days
+        )
+        SELECT staff_id, nominal_id, count(*) AS pursuit_days FROM d GROUP BY staff_id, nominal_id
+    """)
 
     # ---- candidate pairs and their surprisal against the peer group ------------------------
     # For each feature, the share of the peer group's candidate pairs showing at least as much
@@ -317,12 +336,14 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
                coalesce(a.post_days, 0) + coalesce(c.c_days, 0) AS persist,
                a.first_ts AS lk_first, a.last_ts AS lk_last,
                c.first_ts AS c_first, c.last_ts AS c_last, s.peer_group,
-               coalesce(l.quick_da, false) AS quick_da
+               coalesce(l.quick_da, false) AS quick_da, coalesce(pu.pursuit_days, 0) AS pursuit
         FROM _scan_lpair a FULL OUTER JOIN _scan_comms_pair c
           ON c.staff_id = a.staff_id AND c.nominal_id = a.nominal_id
         JOIN _scan_staff s ON s.staff_id = coalesce(a.staff_id, c.staff_id)
         LEFT JOIN _scan_link l ON l.staff_id = coalesce(a.staff_id, c.staff_id)
                               AND l.nominal_id = coalesce(a.nominal_id, c.nominal_id)
+        LEFT JOIN _scan_pursuit pu ON pu.staff_id = coalesce(a.staff_id, c.staff_id)
+                                  AND pu.nominal_id = coalesce(a.nominal_id, c.nominal_id)
     """)
     cap = p.max_information
     features_ = ("days", "n_off", "comms", "comms_off", "persist")
@@ -386,13 +407,19 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
             -- a fixed likelihood ratio, not a peer share: the pattern is rare for reasons that
             -- have nothing to do with APSP (most DA cases stay open longer), so its rarity is
             -- not itself evidence
-            CASE WHEN quick_da AND (post OR comms > 0) THEN 1.0 ELSE 0 END AS s_quick
+            CASE WHEN quick_da AND (post OR comms > 0) THEN 1.0 ELSE 0 END AS s_quick,
+            -- a fixed likelihood ratio per further day (up to a cap): going back to the same
+            -- person on one's own time, day after day, is what pursuit looks like, and staff
+            -- whose work explains a return do it on duty
+            CASE WHEN pursuit >= 2 THEN least(pursuit, {p.pursuit_max_days}) - 1 ELSE 0 END
+                AS s_pursuit
         FROM t
         ), s AS (
             SELECT *, vw * ({p.w_unlinked} * s_unl + {p.w_post_link} * s_post
                             + {p.w_repeat} * s_days + {p.w_off_duty} * s_off
                             + {p.w_comms} * s_comms + {p.w_comms_off_duty} * s_comms_off
-                            + {p.w_persist} * s_persist + {p.w_quick_closure} * s_quick)
+                            + {p.w_persist} * s_persist + {p.w_quick_closure} * s_quick
+                            + {p.w_pursuit} * s_pursuit)
                        AS pair_score
             FROM sur
         ), kept AS (SELECT * FROM s WHERE pair_score >= {p.persons_min_weight})
@@ -548,6 +575,14 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
                    'contact', pr.persist), pr.n_i
         {common}
         WHERE pr.s_persist > 0""")
+    ev_parts.append(f"""
+        SELECT pr.staff_id, 'off_duty_pursuit', pr.nominal_id, l.incident_id,
+            least(pr.lk_first, pr.c_first), greatest(pr.lk_last, pr.c_last), pr.pursuit,
+            {p.w_pursuit} * pr.vw * pr.s_pursuit,
+            printf('off duty on %d different days: looked up after the link ended, or phoned or '
+                   'texted from a force device', pr.pursuit), pr.n_i
+        {common}
+        WHERE pr.s_pursuit > 0""")
     ev_parts.append(f"""
         SELECT pr.staff_id, 'quick_da_closure', pr.nominal_id, l.incident_id,
             least(pr.lk_first, pr.c_first), greatest(pr.lk_last, pr.c_last), 1,
@@ -759,6 +794,15 @@ def _comms(sql: _Sql, extract: ExtractLike, p: ScanParams, as_of_sql: str,
         FROM c
         WHERE cls <> 1 OR NOT on_duty
         GROUP BY staff_id, nominal_id
+    """)
+    sql.run(f"""
+        CREATE OR REPLACE TEMP TABLE _scan_comms_days AS
+        SELECT DISTINCT e.staff_id, e.nominal_id, CAST(e.ts AS DATE) AS day
+        FROM _scan_comms_ev e
+        LEFT JOIN _scan_link l ON l.staff_id = e.staff_id AND l.nominal_id = e.nominal_id
+        WHERE e.direction = 'out' AND NOT e.on_duty AND {cls} IN (0, 3)
+          AND NOT EXISTS (SELECT 1 FROM ({declared_nominals}) dn
+                          WHERE dn.staff_id = e.staff_id AND dn.nominal_id = e.nominal_id)
     """)
 
 

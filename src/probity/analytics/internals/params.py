@@ -78,6 +78,10 @@ class ScanParams:
     # victim they later look up or contact outside the case
     quick_closure_days: float = 7.0
     w_quick_closure: float = 2.0  # nats
+    # off-duty pursuit: nats per distinct off-duty day (after the first) of post-link look-ups
+    # or staff-started contact with the same person, counted up to pursuit_max_days
+    w_pursuit: float = 6.0
+    pursuit_max_days: int = 4
     w_trawl: float = 1.0
     trawl_min_evidence: float = 1.0
     # trawling focus: unlinked vulnerable people looked up who are young adults of the other sex

@@ -32,6 +32,8 @@ _REASON_LABELS = {
                        "person(s) outside an on-duty case role",
     "persistence": "returned to {p} person(s) met through work on up to {mx} days after the "
                    "link ended (look-ups and contact)",
+    "off_duty_pursuit": "off duty on up to {mx} different days, looked up or phoned {p} "
+                        "person(s) met through work after the link ended",
     "quick_da_closure": "closed {p} domestic abuse case(s) within days as the person in charge, "
                         "then looked up or contacted the victim",
     "trawling": "trawling: {n} distinct vulnerable or young people looked up with no link, far "
