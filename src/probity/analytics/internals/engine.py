@@ -2,7 +2,7 @@
 
 Every indicator is computed in DuckDB; Python only assembles SQL and handles per-staff
 results. Intermediate results live in temporary tables prefixed `_scan_`. The audit events
-are read once (`_scan_un`); everything else joins small tables (links, vulnerability, shifts,
+are read once (`_scan_un_day`); everything else joins small tables (links, vulnerability, shifts,
 peer groups) to that one materialised selection.
 
 Evidence is in nats (natural-log likelihood units): each hit carries the information of the
@@ -244,12 +244,13 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
     # ---- the one pass over audit_events ----------------------------------------------------
     # every look-up (an incident look-up counts as a look-up of its victims, at a lower weight)
     # is classified against the operational link; only those a link does not explain are kept:
-    # 0 unlinked, 2 in charge after closure (explained when on duty), 3 after the link ended
+    # 0 unlinked, 2 in charge after closure (explained when on duty), 3 after the link ended.
+    # They are kept per (staff member, person, day), the grain every later step needs.
     duty = ("(sh.\"end\" IS NOT NULL AND u.ts <= sh.\"end\")" if has_shifts else "TRUE")
     shifts_join = ("ASOF LEFT JOIN shifts sh ON u.staff_id = sh.staff_id AND u.ts >= sh.start"
                    if has_shifts else "")
     sql.run(f"""
-        CREATE OR REPLACE TEMP TABLE _scan_un AS
+        CREATE OR REPLACE TEMP TABLE _scan_un_day AS
         WITH victims AS (
             SELECT incident_id, nominal_id FROM incident_nominals WHERE role = 'victim'
         ), e AS (
@@ -264,20 +265,21 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
             SELECT e.staff_id, e.nominal_id, e.ts, e.w, {_classify("e", "l", p)} AS cls
             FROM e LEFT JOIN _scan_link l
               ON l.staff_id = e.staff_id AND l.nominal_id = e.nominal_id
-        ), u AS (SELECT * FROM c WHERE cls <> 1)
-        SELECT u.staff_id, u.nominal_id, u.ts, u.w, u.cls, {duty} AS on_duty
-        FROM u {shifts_join}
+        ), u AS (SELECT * FROM c WHERE cls <> 1),
+        o AS (SELECT u.staff_id, u.nominal_id, u.ts, u.w, u.cls, {duty} AS on_duty
+              FROM u {shifts_join})
+        SELECT staff_id, nominal_id, CAST(ts AS DATE) AS day, sum(w) AS n,
+               coalesce(sum(w) FILTER (WHERE NOT on_duty), 0) AS n_off,
+               bool_or(cls = 0) AS unl, bool_or(cls >= 2) AS post,
+               -- after the link (and any in-charge window), off duty: see off_duty_pursuit
+               bool_or(cls = 3 AND NOT on_duty) AS pursuit,
+               min(ts) AS first_ts, max(ts) AS last_ts
+        FROM o WHERE NOT (cls = 2 AND on_duty)
+        GROUP BY staff_id, nominal_id, CAST(ts AS DATE)
     """)
     sql.run("""
         CREATE OR REPLACE TEMP TABLE _scan_lpair AS
-        WITH d AS (
-            SELECT staff_id, nominal_id, CAST(ts AS DATE) AS day, sum(w) AS n,
-                   coalesce(sum(w) FILTER (WHERE NOT on_duty), 0) AS n_off,
-                   bool_or(cls = 0) AS unl, bool_or(cls >= 2) AS post,
-                   min(ts) AS first_ts, max(ts) AS last_ts
-            FROM _scan_un WHERE NOT (cls = 2 AND on_duty)
-            GROUP BY staff_id, nominal_id, CAST(ts AS DATE)
-        )
+        WITH d AS (SELECT * FROM _scan_un_day)
         SELECT staff_id, nominal_id, sum(n) AS n_unexpl, sum(n_off) AS n_off_unexpl,
                count(*) AS days_unexpl, bool_or(unl) AS unlinked, bool_or(post) AS post_link,
                count(*) FILTER (WHERE post) AS post_days,
@@ -310,8 +312,7 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
     sql.run("""
         CREATE OR REPLACE TEMP TABLE _scan_pursuit AS
         WITH d AS (
-            SELECT staff_id, nominal_id, CAST(ts AS DATE) AS day FROM _scan_un
-            WHERE cls = 3 AND NOT on_duty
+            SELECT staff_id, nominal_id, day FROM _scan_un_day WHERE pursuit
             UNION
             SELECT staff_id, nominal_id, day FROM _scan_comms_days
         )

@@ -86,12 +86,11 @@ def score_staff(*, staff: pd.DataFrame, evidence: pd.DataFrame, extra_persons: p
     top = people.groupby("staff_id")["weight"].transform("max")
     people = people[(people["weight"] >= params.persons_min_weight)
                     & (people["weight"] >= params.persons_min_share * top)]
-    persons: dict[str, list[str]] = {
-        str(sid): list(g["nominal_id"].astype(str))[: params.max_persons_of_concern]
-        for sid, g in people.groupby("staff_id", sort=False)
-    }
-    out["persons_of_concern"] = out["staff_id"].map(
-        lambda s: ";".join(persons.get(s, []))).fillna("")
+    people = people[people.groupby("staff_id", sort=False).cumcount()
+                    < params.max_persons_of_concern]
+    persons = people.groupby("staff_id", sort=False)["nominal_id"].agg(
+        lambda ids: ";".join(ids.astype(str)))
+    out["persons_of_concern"] = out["staff_id"].map(persons).fillna("")
     out["reasons"] = out["staff_id"].map(_reasons(evidence)).fillna("")
     out.loc[out["reasons"] == "", "reasons"] = "no indicator above peers"
     out["score"] = out["score"].round(4)
@@ -114,15 +113,15 @@ def _reasons(evidence: pd.DataFrame) -> dict[str, str]:
         name = str(detail).split(" on a force device")[0]
         apps[str(sid)] = ", ".join(sorted({*apps.get(str(sid), "").split(", "), name} - {""}))
     agg = agg.sort_values(["staff_id", "weight"], ascending=[True, False])
-    result: dict[str, str] = {}
-    for sid, g in agg.groupby("staff_id", sort=False):
-        parts = []
-        for rec in g.head(3).to_dict("records"):
-            indicator = str(rec["indicator"])
-            label = _REASON_LABELS.get(indicator, INDICATORS[indicator][0])
-            parts.append(label.format(p=int(rec["p"]), n=round(float(rec["n"])),
-                                      mx=round(float(rec["mx"])),
-                                      apps=apps.get(str(sid), "messaging app"))
-                         + f" [{float(rec['weight']):.1f}]")
-        result[str(sid)] = "; ".join(parts)
+    top = agg[agg.groupby("staff_id", sort=False).cumcount() < 3]
+    texts = [
+        _REASON_LABELS.get(indicator, INDICATORS[indicator][0]).format(
+            p=int(p), n=round(float(n)), mx=round(float(mx)),
+            apps=apps.get(str(sid), "messaging app")) + f" [{float(weight):.1f}]"
+        for sid, indicator, p, n, mx, weight in zip(
+            top["staff_id"], top["indicator"], top["p"], top["n"], top["mx"], top["weight"],
+            strict=True)
+    ]
+    joined = pd.Series(texts, index=top.index).groupby(top["staff_id"], sort=False).agg("; ".join)
+    result: dict[str, str] = {str(k): str(v) for k, v in joined.items()}
     return result
