@@ -890,9 +890,10 @@ def _association(sql: _Sql, extract: ExtractLike, p: ScanParams,
                  "WHERE match_probability >= 0.5"
         note = f"undeclared association: matches from links file {links_path}"
     else:
-        source = _rule_match_sql(sql, extract, p)
-        if source is None:
+        rule = _rule_match_sql(sql, extract, p)
+        if rule is None:
             return None
+        source = rule
         note = ("undeclared association: rule match (surname and forename alike, allowing "
                 "typos, name variants and swapped names, and one identifier agreeing: date of "
                 "birth allowing a day/month swap or a one-day or one-year slip, phone number or "
