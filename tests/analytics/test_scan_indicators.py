@@ -78,10 +78,14 @@ def test_required_tables_only_runs_and_says_what_it_skipped(
     with open_extract(path, use_cache=False) as ex:
         res = scan(ex)
     skipped = {s.indicator: s.reason for s in res.skipped}
-    assert set(skipped) == {"off_duty_lookup", "comms_to_victim", "encrypted_app",
-                            "complaint_history"}
-    assert "shifts" in skipped["off_duty_lookup"]
+    assert set(skipped) == {"comms_to_victim", "encrypted_app", "complaint_history"}
     assert "complaints" in skipped["complaint_history"]
+    # with no roster, off duty is inferred from activity: S001's look-ups of the victim stand
+    # alone, away from his other work
+    assert any("shifts is missing" in n and "inferred from activity" in n for n in res.notes)
+    off = res.evidence[(res.evidence["indicator"] == "off_duty_lookup")
+                       & (res.evidence["staff_id"] == "S001")]
+    assert not off.empty
     assert len(res.ranked) == 33 and res.ranked["staff_id"].is_unique
     # look-up evidence still finds the officer pursuing the victim he met through work
     # (the trawler's targets are only known as vulnerable through nominal_flags, dropped here)
@@ -134,3 +138,21 @@ def test_unknown_engine_is_a_usage_error(scan_force: Callable[..., Path]) -> Non
 
     with open_extract(scan_force(), use_cache=False) as ex, pytest.raises(UsageError):
         scan(ex, engine="spark")
+
+
+def test_first_response_assignment_without_end_still_ends(
+        scan_force: Callable[..., Path]) -> None:
+    """A force that records no assignment ends: an attending officer's link cannot last for
+    ever, or nothing would ever be 'after the assignment'."""
+    def no_ends(t: dict) -> None:
+        for row in t["assignments"]:
+            row["end"] = ""
+        for row in t["incidents"]:
+            row.pop("closed_at", None)
+
+    with open_extract(scan_force(mutate=no_ends, name="noends"), use_cache=False) as ex:
+        res = scan(ex)
+    post = res.evidence[(res.evidence["indicator"] == "post_link_lookup")
+                        & (res.evidence["staff_id"] == "S001")]
+    assert "N001" in set(post["nominal_id"])
+    assert res.ranked["staff_id"].iloc[0] == "S001"

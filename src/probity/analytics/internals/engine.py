@@ -143,8 +143,9 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
     window = f"AND ts <= {as_of_sql}" + (f" AND ts >= {_ts(since)}" if since else "")
     has_shifts = extract.has("shifts")
     if not has_shifts:
-        skipped.append(Skipped("off_duty_lookup", "table shifts is missing: no rostered duty to "
-                               "compare with (comms are then judged by case role only)"))
+        notes.append(f"shifts is missing: off duty is inferred from activity (a look-up or "
+                     f"contact with no other action by the same account within "
+                     f"{p.isolated_minutes:.0f} minutes either side)")
 
     # ---- staff and peer groups -------------------------------------------------------------
     k = int(p.min_peer_group)
@@ -222,7 +223,14 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         CREATE OR REPLACE TEMP TABLE _scan_link AS
         SELECT a.staff_id, inn.nominal_id,
                min(a.start) AS link_start,
-               max(coalesce(a."end", i.closed_at, {as_of_sql})) AS link_end,
+               -- an assignment with no recorded end: first-response roles (call handling,
+               -- dispatch, attending...) last hours, so it is taken to end a day after it
+               -- started; in-charge roles run until the incident closes (or still run)
+               max(coalesce(a."end",
+                            CASE WHEN a.role IN {_in(IN_CHARGE_ROLES)}
+                                 THEN coalesce(i.closed_at, {as_of_sql})
+                                 ELSE least(a.start + {_days(p.first_response_days)},
+                                            {as_of_sql}) END)) AS link_end,
                max(coalesce(i.closed_at, {as_of_sql})) AS case_close,
                bool_or(a.role IN {_in(IN_CHARGE_ROLES)}) AS in_charge,
                -- a domestic abuse case this staff member was in charge of, closed quickly
@@ -246,9 +254,22 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
     # is classified against the operational link; only those a link does not explain are kept:
     # 0 unlinked, 2 in charge after closure (explained when on duty), 3 after the link ended.
     # They are kept per (staff member, person, day), the grain every later step needs.
-    duty = ("(sh.\"end\" IS NOT NULL AND u.ts <= sh.\"end\")" if has_shifts else "TRUE")
+    # On duty: inside a rostered shift. With no roster, a look-up is taken as made outside
+    # working activity when it stands alone: no other action by the same account within
+    # `isolated_minutes` either side (people at work use systems all shift; a look-up from
+    # home is a session of its own).
+    duty = ("(sh.\"end\" IS NOT NULL AND u.ts <= sh.\"end\")" if has_shifts
+            else "(u.k_act > 1)")
     shifts_join = ("ASOF LEFT JOIN shifts sh ON u.staff_id = sh.staff_id AND u.ts >= sh.start"
                    if has_shifts else "")
+    iso = int(p.isolated_minutes)
+    events = ("audit_events" if has_shifts else f"""(
+            SELECT *, count(*) OVER (PARTITION BY staff_id ORDER BY ts
+                                     RANGE BETWEEN INTERVAL {iso} MINUTE PRECEDING
+                                           AND INTERVAL {iso} MINUTE FOLLOWING) AS k_act
+            FROM audit_events WHERE TRUE {window})""")
+    k_act = "" if has_shifts else ", a.k_act"
+    k_act_e = "" if has_shifts else ", e.k_act"
     sql.run(f"""
         CREATE OR REPLACE TEMP TABLE _scan_un_day AS
         WITH victims AS (
@@ -256,13 +277,13 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         ), e AS (
             SELECT a.staff_id, coalesce(v.nominal_id, a.object_id) AS nominal_id, a.ts,
                    CASE WHEN a.object_type = 'incident' THEN {p.incident_lookup_weight}
-                        ELSE 1.0 END AS w
-            FROM audit_events a
+                        ELSE 1.0 END AS w{k_act}
+            FROM {events} a
             LEFT JOIN victims v ON a.object_type = 'incident' AND v.incident_id = a.object_id
             WHERE a.object_type IN ('nominal', 'incident') AND a.object_id IS NOT NULL
               AND (a.object_type = 'nominal' OR v.nominal_id IS NOT NULL) {window}
         ), c AS (
-            SELECT e.staff_id, e.nominal_id, e.ts, e.w, {_classify("e", "l", p)} AS cls
+            SELECT e.staff_id, e.nominal_id, e.ts, e.w, {_classify("e", "l", p)} AS cls{k_act_e}
             FROM e LEFT JOIN _scan_link l
               ON l.staff_id = e.staff_id AND l.nominal_id = e.nominal_id
         ), u AS (SELECT * FROM c WHERE cls <> 1),
@@ -749,9 +770,20 @@ def _comms(sql: _Sql, extract: ExtractLike, p: ScanParams, as_of_sql: str,
     declared_nominals = ("SELECT staff_id, nominal_id FROM declarations WHERE nominal_id IS NOT NULL"
                          if extract.has("declarations") else
                          "SELECT NULL::VARCHAR AS staff_id, NULL::VARCHAR AS nominal_id WHERE false")
-    duty = "(sh.\"end\" IS NOT NULL AND e.ts <= sh.\"end\")" if has_shifts else "TRUE"
-    shifts_join = ("ASOF LEFT JOIN shifts sh ON e.staff_id = sh.staff_id AND e.ts >= sh.start"
-                   if has_shifts else "")
+    if has_shifts:
+        duty = "(sh.\"end\" IS NOT NULL AND e.ts <= sh.\"end\")"
+        shifts_join = "ASOF LEFT JOIN shifts sh ON e.staff_id = sh.staff_id AND e.ts >= sh.start"
+    else:
+        # no roster: contact is on duty when the same person used a force system within
+        # `isolated_minutes` before or after it
+        iso = _days(p.isolated_minutes / 1440)
+        duty = (f"(e.ts - pa.ts <= {iso} OR na.ts - e.ts <= {iso})")
+        shifts_join = ("ASOF LEFT JOIN _scan_activity pa ON e.staff_id = pa.staff_id "
+                       "AND e.ts >= pa.ts "
+                       "ASOF LEFT JOIN _scan_activity na ON e.staff_id = na.staff_id "
+                       "AND e.ts <= na.ts")
+        sql.run("CREATE OR REPLACE TEMP TABLE _scan_activity AS "
+                "SELECT DISTINCT staff_id, ts FROM audit_events")
     sql.run(f"""
         CREATE OR REPLACE TEMP TABLE _scan_comms_ev AS
         WITH ph AS (
@@ -768,7 +800,7 @@ def _comms(sql: _Sql, extract: ExtractLike, p: ScanParams, as_of_sql: str,
               AND NOT EXISTS (SELECT 1 FROM own o WHERE o.staff_id = d.staff_id
                               AND o.phone = c.counterpart_e164)
         )
-        SELECT e.staff_id, e.nominal_id, e.ts, e.direction, {duty} AS on_duty
+        SELECT e.staff_id, e.nominal_id, e.ts, e.direction, coalesce({duty}, false) AS on_duty
         FROM e {shifts_join}
     """)
     cls = _classify("e", "l", p)

@@ -39,6 +39,11 @@ class ScanParams:
     grace_before_assignment_days: float = 2.0
     grace_after_assignment_days: float = 7.0
     in_charge_after_closure_days: float = 90.0
+    # a first-response assignment (call handler, dispatcher, attending...) with no recorded end
+    first_response_days: float = 1.0
+    # with no roster (shifts missing): a look-up with no other action by the same account
+    # within this many minutes either side is taken as made off duty
+    isolated_minutes: float = 90.0
     # vulnerability: weight of a person record that is not vulnerable at all, and of gender/age
     vulnerability_floor: float = 0.15
     female_weight: float = 0.3
