@@ -156,3 +156,17 @@ def test_first_response_assignment_without_end_still_ends(
                         & (res.evidence["staff_id"] == "S001")]
     assert "N001" in set(post["nominal_id"])
     assert res.ranked["staff_id"].iloc[0] == "S001"
+
+
+def test_audit_without_object_ids_says_look_ups_are_skipped(
+        scan_force: Callable[..., Path]) -> None:
+    def no_objects(t: dict) -> None:
+        for row in t["audit_events"]:
+            row.pop("object_id", None)
+
+    with open_extract(scan_force(mutate=no_objects, name="noobj"), use_cache=False) as ex:
+        res = scan(ex)
+    skipped = {s.indicator: s.reason for s in res.skipped}
+    assert "object_id is absent or empty" in skipped["unlinked_lookup"]
+    assert "trawling" in skipped
+    assert len(res.ranked) == 33

@@ -142,6 +142,12 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
     as_of_sql = _ts(as_of)
     window = f"AND ts <= {as_of_sql}" + (f" AND ts >= {_ts(since)}" if since else "")
     has_shifts = extract.has("shifts")
+    if not (extract.has_column("audit_events", "object_id") and con.execute(
+            "SELECT 1 FROM audit_events WHERE object_id IS NOT NULL LIMIT 1").fetchone()):
+        for name in ("unlinked_lookup", "post_link_lookup", "off_duty_lookup", "concentration",
+                     "trawling"):
+            skipped.append(Skipped(name, "audit_events.object_id is absent or empty: look-ups "
+                                         "cannot be tied to person or incident records"))
     if not has_shifts:
         notes.append(f"shifts is missing: off duty is inferred from activity (a look-up or "
                      f"contact with no other action by the same account within "
