@@ -419,6 +419,11 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
             JOIN g ON g.peer_group = x.peer_group
             LEFT JOIN pop ON pop.nominal_id = x.nominal_id
             LEFT JOIN _scan_vuln v ON v.nominal_id = x.nominal_id
+            -- only pairs that show at least one feature can carry evidence (most candidate
+            -- pairs are a single look-up of someone not vulnerable, on duty)
+            WHERE x.post OR x.days >= 2 OR x.n_off > 0 OR x.comms > 0 OR x.comms_off > 0
+               OR x.persist >= 2 OR x.pursuit >= 2
+               OR (x.unlinked AND coalesce(v.target, 0) >= {t})
         )
         , sur AS (SELECT *,
             {surprisal(f"unlinked AND target >= {t}", "(g_unl + 1.0) / n_g")} AS s_unl,
