@@ -345,6 +345,8 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         )
         SELECT staff_id, nominal_id, count(*) AS pursuit_days FROM d GROUP BY staff_id, nominal_id
     """)
+    # intermediate tables are dropped as soon as nothing reads them (memory on large forces)
+    _drop(sql, "_scan_un_day", "_scan_comms_days")
 
     # ---- candidate pairs and their surprisal against the peer group ------------------------
     # For each feature, the share of the peer group's candidate pairs showing at least as much
@@ -461,6 +463,7 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
         FROM kept
         QUALIFY k <= {int(p.max_persons_of_concern)}
     """)
+    _drop(sql, "_scan_cand", *(f"_scan_tail_{f_}" for f_ in features_))
     # ---- trawling: breadth of unlinked look-ups of vulnerable or young people vs peers -----
     # evidence that a count x exceeds its expectation e: the Poisson log-likelihood ratio
     # x ln(x/e) - x + e (a bound on -ln P(X >= x)), divided by the peer group's over-dispersion
@@ -749,6 +752,11 @@ def run_engine(extract: ExtractLike, *, as_of: datetime, since: datetime | None,
     return out
 
 
+def _drop(sql: _Sql, *tables: str) -> None:
+    for table in tables:
+        sql.run(f"DROP TABLE IF EXISTS {table}")
+
+
 def _classify(e: str, link: str, p: ScanParams) -> str:
     """SQL CASE placing one look-up or contact against the operational link:
     0 no link (or before it), 1 during the link, 2 after it but within the in-charge window
@@ -848,6 +856,7 @@ def _comms(sql: _Sql, extract: ExtractLike, p: ScanParams, as_of_sql: str,
           AND NOT EXISTS (SELECT 1 FROM ({declared_nominals}) dn
                           WHERE dn.staff_id = e.staff_id AND dn.nominal_id = e.nominal_id)
     """)
+    _drop(sql, "_scan_comms_ev", "_scan_activity")
 
 
 def _apps(sql: _Sql, p: ScanParams, as_of_sql: str) -> None:
