@@ -180,7 +180,10 @@ class SparkExecutor:
             self._view(name, frame, keep=kind == "TABLE")
             return _SparkResult(None)
         if isinstance(tree, exp.Drop):
-            self.spark.catalog.dropTempView(tree.this.name)
+            # sqlglot keeps the dropped names in `tables` (older versions: `this`)
+            for table in tree.args.get("tables") or [tree.this]:
+                if table is not None:
+                    self.spark.catalog.dropTempView(table.name)
             return _SparkResult(None)
         if isinstance(tree, exp.Query):
             return _SparkResult(self.spark.sql(self._spark_sql(tree)))
