@@ -42,6 +42,35 @@ def test_attend_then_pursue_ranked_first_with_victim_first(result: ScanResult) -
     assert comms["nominal_id"] == "N001" and comms["count"] == 8
 
 
+def test_off_duty_pursuit_counts_distinct_off_duty_days(result: ScanResult) -> None:
+    ev = result.evidence
+    pursuit = ev[(ev["indicator"] == "off_duty_pursuit") & (ev["staff_id"] == "S001")]
+    assert list(pursuit["nominal_id"]) == ["N001"]
+    assert pursuit.iloc[0]["count"] >= 2 and pursuit.iloc[0]["weight"] > 0
+    assert "off duty on" in pursuit.iloc[0]["detail"]
+    # nobody else goes back to a person off duty on several days
+    assert set(ev.loc[ev["indicator"] == "off_duty_pursuit", "staff_id"]) == {"S001"}
+
+
+def test_incoming_calls_off_duty_are_not_staff_started_contact(
+        scan_force: Callable[..., Path], result: ScanResult) -> None:
+    """Turn S001's calls into calls the victim made: contact evidence stays (unexplained
+    contact), but off-duty contact he started, and the pursuit it builds, go."""
+    def incoming(t: dict) -> None:
+        for row in t["comms"]:
+            if row.get("device_id") == "DS001":
+                row["direction"] = "in"
+
+    with open_extract(scan_force(mutate=incoming, name="incoming"), use_cache=False) as ex:
+        res = scan(ex)
+    ev = res.evidence[res.evidence["staff_id"] == "S001"]
+    comms = ev[ev["indicator"] == "comms_to_victim"]
+    assert not comms.empty and "(0 outgoing, 0 of them off duty)" in comms.iloc[0]["detail"]
+    before = result.evidence[(result.evidence["staff_id"] == "S001")
+                             & (result.evidence["indicator"] == "comms_to_victim")]
+    assert comms.iloc[0]["weight"] < before.iloc[0]["weight"]
+
+
 def test_trawler_ranked_in_top_two(result: ScanResult) -> None:
     row = _row(result, "S002")
     assert row["rank"] <= 2
