@@ -238,9 +238,12 @@ def test_with_scan_lists_the_indicators_the_extract_cannot_support(tmp_path: Pat
     root = write_extract(tmp_path / "x", optional=("devices",))  # no shifts, comms, apps, ...
     figures = gather(GatherOptions(year=YEAR, extract_dir=root, use_database=False,
                                    run_scan=True, now=NOW))
-    areas = {g.area for g in figures.gaps.gaps}  # type: ignore[union-attr]
-    assert "Indicator off_duty_lookup skipped" in areas
+    gaps = figures.gaps.gaps  # type: ignore[union-attr]
+    areas = {g.area for g in gaps}
+    assert "Indicator comms_to_victim skipped" in areas
     assert "Indicator complaint_history skipped" in areas
+    # no roster: off duty is inferred, and the report says so
+    assert any(g.area == "Scan assumption" and "shifts is missing" in g.detail for g in gaps)
     assert isinstance(figures.vetting, NoData) and "no vetting table" in figures.vetting.reason
     assert isinstance(figures.apps, NoData) and "device_apps" in figures.apps.reason
 

@@ -260,9 +260,14 @@ def _skipped_indicators(extract: Any) -> list[Gap]:
         return [Gap(area="Scan indicators", detail=f"probity.analytics is not available ({exc})",
                     consequence="which indicators this extract supports is not known")]
     result = scan(extract)
-    return [Gap(area=f"Indicator {s.indicator} skipped", detail=s.reason,
+    gaps = [Gap(area=f"Indicator {s.indicator} skipped", detail=s.reason,
                 consequence="this pattern of abuse is not scanned for")
             for s in result.skipped]
+    # what the scan had to assume for want of data (no roster, no flags...)
+    gaps += [Gap(area="Scan assumption", detail=note,
+                 consequence="the indicators that rely on it are less precise")
+             for note in result.notes if " is missing" in note]
+    return gaps
 
 
 def _judgements(options: GatherOptions) -> dict[str, Any]:
