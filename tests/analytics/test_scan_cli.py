@@ -10,11 +10,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from probity.analytics.internals.apps_catalogue import (
-    CatalogueInvalid,
-    catalogue_version,
-    load_catalogue,
-)
 from probity.cli import app
 
 runner = CliRunner()
@@ -101,21 +96,17 @@ def test_ranking_metrics_victim_hit_and_lookalikes() -> None:
     assert m["lookalikes_in_top"] == 0
 
 
-def test_catalogue_is_valid_versioned_and_has_reasons() -> None:
-    entries = load_catalogue()
-    ids = [e.app_id for e in entries]
-    assert "org.thoughtcrime.securesms" in ids and len(ids) == len(set(ids))
-    assert all(e.reason and 0 <= e.weight <= 1 for e in entries)
-    assert catalogue_version().startswith("probity encrypted/ephemeral messaging app catalogue")
+def test_scan_reads_the_maintained_app_catalogue() -> None:
+    """One catalogue (src/probity/apps/catalogue.toml): the scan takes its messaging classes."""
+    from probity.analytics.internals.engine import _catalogue_frame
+    from probity.analytics.internals.params import APP_RISK_CLASSES
+    from probity.apps.catalogue import default_catalogue
 
-
-def test_catalogue_errors_name_row_and_field(tmp_path: Path) -> None:
-    bad = tmp_path / "cat.csv"
-    bad.write_text("app_id,app_name,category,weight,reason\n"
-                   "a.b,A,ephemeral,1.5,x\n"
-                   "a.b,A,ephemeral,0.5,\n")
-    with pytest.raises(CatalogueInvalid) as exc:
-        load_catalogue(bad)
-    msg = str(exc.value)
-    assert "row 2: weight 1.5" in msg and "row 3: app_id 'a.b' appears twice" in msg
-    assert "row 3: reason is empty" in msg
+    frame = _catalogue_frame()
+    assert "org.thoughtcrime.securesms" in set(frame["app_id"])
+    assert frame["app_key"].is_unique
+    assert set(frame["category"]) <= set(APP_RISK_CLASSES)
+    full = default_catalogue().to_frame()
+    vpn = set(full.loc[full["risk_class"] == "vpn", "app_id"])
+    assert vpn and not vpn & set(frame["app_id"])
+    assert frame["reason"].str.len().min() > 0

@@ -23,8 +23,8 @@ from typing import Any, Protocol
 import duckdb
 import pandas as pd
 
-from probity.analytics.internals.apps_catalogue import load_catalogue
 from probity.analytics.internals.params import (
+    APP_RISK_CLASSES,
     ASSOCIATION_ROLES,
     COMPLAINT_CATEGORIES_OF_CONCERN,
     FLAG_GRADES,
@@ -860,9 +860,7 @@ def _comms(sql: _Sql, extract: ExtractLike, p: ScanParams, as_of_sql: str,
 
 
 def _apps(sql: _Sql, p: ScanParams, as_of_sql: str) -> None:
-    cat = pd.DataFrame([e.__dict__ for e in load_catalogue()])
-    cat["app_key"] = cat["app_id"].str.lower()
-    cat["name_key"] = cat["app_name"].str.lower()
+    cat = _catalogue_frame()
     sql.con.register("_scan_catalogue_df", cat)
     full = -math.log(p.app_prevalence_full)
     sql.run(f"""
@@ -906,6 +904,23 @@ def _apps(sql: _Sql, p: ScanParams, as_of_sql: str) -> None:
         FROM ranked
     """)
     sql.con.unregister("_scan_catalogue_df")
+
+
+def _catalogue_frame() -> pd.DataFrame:
+    """The messaging apps of the maintained catalogue (src/probity/apps/catalogue.toml) that
+    the encrypted-app indicator looks for, one row per app id (name keys made unique)."""
+    from probity.apps.catalogue import default_catalogue
+
+    cat = default_catalogue().to_frame()
+    cat = cat[cat["risk_class"].isin(APP_RISK_CLASSES)].rename(
+        columns={"name": "app_name", "risk_class": "category"})
+    cat["app_key"] = cat["app_id"].str.lower()
+    cat = cat.sort_values(["app_key", "weight"], ascending=[True, False]).drop_duplicates(
+        "app_key")
+    cat["name_key"] = cat["app_name"].str.lower()
+    # a name listed for both platforms matches once (the id match, when there is one, wins)
+    cat.loc[cat.duplicated("name_key"), "name_key"] = None
+    return cat[["app_id", "app_name", "category", "weight", "reason", "app_key", "name_key"]]
 
 
 def _association(sql: _Sql, extract: ExtractLike, p: ScanParams,

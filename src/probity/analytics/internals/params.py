@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ScanParams", "PROTECTIVE_CATEGORIES", "FLAG_GRADES", "IN_CHARGE_ROLES",
+__all__ = ["ScanParams", "PROTECTIVE_CATEGORIES", "APP_RISK_CLASSES", "FLAG_GRADES", "IN_CHARGE_ROLES",
            "ASSOCIATION_ROLES", "COMPLAINT_CATEGORIES_OF_CONCERN"]
 
 # incident categories whose victims are, by domain, at risk of APSP (met through work)
@@ -31,6 +31,10 @@ IN_CHARGE_ROLES = ("officer_in_case", "investigator", "safeguarding", "superviso
 # incident roles that make a matched staff member's association notifiable
 ASSOCIATION_ROLES = ("suspect", "offender", "associate")
 COMPLAINT_CATEGORIES_OF_CONCERN = ("sexual_conduct", "abuse_of_position")
+# the app catalogue's risk classes the encrypted-app indicator looks for: channels for contact
+# that force systems cannot see (src/probity/apps/catalogue.toml)
+APP_RISK_CLASSES = ("encrypted_messaging", "ephemeral_messaging", "social_messaging",
+                    "burner_number")
 
 
 @dataclass(frozen=True)
