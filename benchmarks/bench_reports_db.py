@@ -48,9 +48,9 @@ def main() -> None:
     setup_roles()
     users = get_user_model().objects
     analyst = users.filter(username="bench-analyst").first() or users.create_user(
-        username="bench-analyst", password="bench-password-long-1")
+        username="bench-analyst", password="bench-password-long-1")  # pragma: allowlist secret (benchmark-only synthetic account)
     investigator = users.filter(username="bench-investigator").first() or users.create_user(
-        username="bench-investigator", password="bench-password-long-2")
+        username="bench-investigator", password="bench-password-long-2")  # pragma: allowlist secret (benchmark-only synthetic account)
     investigator.groups.add(Group.objects.get(name="investigator"))
     missing = args.reports - Report.objects.count()
     if missing > 0:

@@ -6,6 +6,7 @@ scripts/bootstrap.sh
 scripts/ensure-chromium.sh
 echo "== ruff"; .venv/bin/ruff check src tests benchmarks
 echo "== mypy"; .venv/bin/mypy
+echo "== secret scan"; .venv/bin/python scripts/secret_scan.py
 echo "== pytest (SQLite)"
 .venv/bin/pytest -n 2 -p no:cacheprovider "$@"
 if .venv/bin/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then

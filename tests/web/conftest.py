@@ -11,7 +11,7 @@ from django.test import Client
 
 from probity.web.core.roles import role_names, setup_roles
 
-PASSWORD = "correct-horse-battery-staple-42"
+PASSWORD = "correct-horse-battery-staple-42"  # pragma: allowlist secret (test-only password)
 
 
 @pytest.fixture

@@ -165,7 +165,7 @@ def test_many_failures_from_one_address_lock_that_address(settings, make_user: U
     make_user("alice", "analyst")
     sprayer = Client(REMOTE_ADDR="10.9.9.9")
     for n in range(8):
-        sprayer.post(reverse("login"), {"username": f"user{n}", "password": "wrong-password-1"})
+        sprayer.post(reverse("login"), {"username": f"user{n}", "password": "wrong-password-1"})  # pragma: allowlist secret (test-only wrong password)
     r = sprayer.post(reverse("login"), {"username": "alice", "password": PASSWORD})
     assert r.status_code == 429
     assert Client(REMOTE_ADDR="10.0.0.2").post(
@@ -215,7 +215,7 @@ def test_unknown_user_costs_the_same_hashing_and_time(settings, make_user: User)
 
     def attempt(username: str) -> float:
         started = time.perf_counter()
-        client.post(reverse("login"), {"username": username, "password": "wrong-password-9"})
+        client.post(reverse("login"), {"username": username, "password": "wrong-password-9"})  # pragma: allowlist secret (test-only wrong password)
         return time.perf_counter() - started
 
     for name in ("dave", "nobody"):  # warm up

@@ -7,7 +7,7 @@ from django.db import models
 
 class LoginFailure(models.Model):
     class Stage(models.TextChoices):
-        PASSWORD = "password", "Password"
+        PASSWORD = "password", "Password"  # pragma: allowlist secret (a choice label, not a password)
         TOKEN = "token", "Authenticator code"
 
     # HMAC-SHA256 of the submitted username (lower-cased) under the secret key: a password
