@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from probity.cli import app
+from probity.errors import UsageError
 
 runner = CliRunner()
 
@@ -110,3 +111,33 @@ def test_scan_reads_the_maintained_app_catalogue() -> None:
     vpn = set(full.loc[full["risk_class"] == "vpn", "app_id"])
     assert vpn and not vpn & set(frame["app_id"])
     assert frame["reason"].str.len().min() > 0
+
+
+def test_scan_several_forces_writes_one_directory_per_force(scan_force: Callable[..., Path],
+                                                            tmp_path: Path) -> None:
+    first, second = scan_force(name="a"), scan_force(name="b")
+    manifest = json.loads((second / "manifest.json").read_text())
+    manifest["force_code"] = "TS2"
+    (second / "manifest.json").write_text(json.dumps(manifest))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    result = runner.invoke(app, ["scan", str(first), str(second), "--out-dir", str(out_dir)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out_dir.iterdir()) == ["TS2", "TST"]
+    single = tmp_path / "single.csv"
+    assert runner.invoke(app, ["scan", str(first), "--out", str(single)]).exit_code == 0
+    # each force's ranking is exactly what a scan of that force alone gives
+    assert (out_dir / "TST" / "ranked.csv").read_text() == single.read_text()
+    assert (out_dir / "TS2" / "evidence.csv").is_file()
+
+
+def test_scan_several_forces_refuses_a_repeated_force_or_a_single_out(
+        scan_force: Callable[..., Path], tmp_path: Path) -> None:
+    first, second = scan_force(name="a"), scan_force(name="b")
+    result = runner.invoke(app, ["scan", str(first), str(second), "--out-dir", str(tmp_path)])
+    assert isinstance(result.exception, UsageError)
+    assert "both force 'TST'" in str(result.exception)
+    assert not (tmp_path / "TST").exists()  # nothing written
+    result = runner.invoke(app, ["scan", str(first), str(second), "--out",
+                                 str(tmp_path / "r.csv")])
+    assert isinstance(result.exception, UsageError) and "--out-dir" in str(result.exception)

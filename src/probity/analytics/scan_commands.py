@@ -25,8 +25,13 @@ def _parse_date(value: str | None, option: str) -> date | None:
 
 
 def scan_command(
-    extract_dir: Path = typer.Argument(..., help="The Force Extract directory to scan."),
-    out: Path = typer.Option(..., "--out", help="ranked.csv to write (the output contract)."),
+    extract_dirs: list[Path] = typer.Argument(..., help="The Force Extract directory to scan "
+                                                         "(several: one scan per force)."),
+    out: Path | None = typer.Option(None, "--out",
+                                    help="ranked.csv to write (the output contract)."),
+    out_dir: Path | None = typer.Option(None, "--out-dir",
+                                        help="With several extracts: write OUT_DIR/<force "
+                                             "code>/ranked.csv and evidence.csv for each."),
     evidence: Path | None = typer.Option(None, "--evidence",
                                          help="evidence.csv to write: one row per indicator hit."),
     links: Path | None = typer.Option(None, "--links",
@@ -51,6 +56,18 @@ def scan_command(
     from probity.analytics.scan import REVIEW_NOTICE, scan, write_evidence, write_ranked
     from probity.extract import open_extract
 
+    if len(extract_dirs) > 1 or out_dir is not None:
+        if out is not None or load or links is not None or engine != "duckdb":
+            raise UsageError("several extracts (or --out-dir) write one directory per force: "
+                             "use --out-dir, without --out, --links, --load or --engine spark")
+        if out_dir is None:
+            raise UsageError("several extracts need --out-dir (one sub-directory per force)")
+        _scan_forces(extract_dirs, out_dir, as_of=_parse_date(as_of, "--as-of"),
+                     since=_parse_date(since, "--since"))
+        return
+    if out is None:
+        raise UsageError("--out is required (the ranked.csv to write)")
+    extract_dir = extract_dirs[0]
     err = Console(stderr=True)
     as_of_d = _parse_date(as_of, "--as-of")
     since_d = _parse_date(since, "--since")
@@ -100,6 +117,41 @@ def scan_command(
                                  f"are written and can be loaded later with `probity load "
                                  f"scan`") from exc
             raise
+
+
+def _scan_forces(extract_dirs: list[Path], out_dir: Path, *, as_of: date | None,
+                 since: date | None) -> None:
+    """One scan per force, each force's results in its own directory: identifiers of one
+    force never meet another's (staff and person ids are only unique within a force)."""
+    from probity.analytics.scan import REVIEW_NOTICE, scan, write_evidence, write_ranked
+    from probity.extract import open_extract
+
+    if not out_dir.is_dir():
+        raise UsageError(f"--out-dir {out_dir} does not exist")
+    codes: dict[str, Path] = {}
+    for path in extract_dirs:  # check every manifest before scanning anything
+        with open_extract(path) as extract:
+            code = extract.force_code
+        if code in codes:
+            raise UsageError(f"{path} and {codes[code]} are both force {code!r}: one extract "
+                             f"per force")
+        if not code.replace("-", "").replace("_", "").isalnum():
+            raise UsageError(f"{path}: force_code {code!r} cannot name a directory")
+        codes[code] = path
+    for code, path in codes.items():
+        with open_extract(path) as extract:
+            result = scan(extract, as_of=as_of, since=since)
+        target = out_dir / code
+        target.mkdir(exist_ok=True)
+        write_ranked(result, target / "ranked.csv")
+        write_evidence(result, target / "evidence.csv")
+        flagged = int((result.ranked["score"] > 0).sum())
+        typer.echo(f"{code}: scanned {len(result.ranked)} staff as of {result.as_of:%Y-%m-%d}"
+                   f" ({flagged} with evidence above their peers; "
+                   + (f"skipped: {', '.join(s.indicator for s in result.skipped)}; "
+                      if result.skipped else "")
+                   + f"wrote {target}/ranked.csv and evidence.csv)")
+    typer.echo(REVIEW_NOTICE)
 
 
 def evaluate_scan_command(
