@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "probity.web.accounts.middleware.ActiveUserMiddleware",
+    "probity.web.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "probity.web.core.middleware.SensitiveResponseMiddleware",
@@ -207,6 +208,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("PROBITY_SESSION_AGE_MINUTES", "480")) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# a signed-in session unused this long ends (accounts.middleware.IdleTimeoutMiddleware)
+PROBITY_IDLE_SECONDS = int(os.environ.get("PROBITY_IDLE_MINUTES", "15")) * 60
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
