@@ -3,7 +3,8 @@
 Loads a fresh database with bulk_create (one scan run of N alerts with evidence on the top
 ones; M reports with subjects, a victim, and an investigation with log entries and a reg 42
 outcome on every tenth report), serves it with `probity serve` (gunicorn, loopback), and
-drives U concurrent users for D seconds. Each user is a distinct account (analyst and
+drives U concurrent users for D seconds, each waiting 1-3 s between pages as Locust users do
+(`--think 0`: none). Each user is a distinct account (analyst and
 appropriate authority roles) signed in once: its session is created before the run (the
 sign-in path with its TOTP step and throttling is not what is measured) and carries a stated
 purpose for the records it opens, so detail pages do their full work, the access-log write
@@ -104,6 +105,7 @@ def seed(*, alerts: int, reports: int, users: int) -> dict[str, Any]:
         run = ScanRun.objects.create(loaded_at=now, ranked_file="bench", ranked_sha256="0" * 64,
                                      evidence_file="bench", evidence_sha256="0" * 64,
                                      alert_count=alerts, evidence_count=0,
+                                     scored_count=alerts,
                                      pseudonym_salt="bench")
         for start in range(0, alerts, BATCH):
             Alert.objects.bulk_create(
@@ -185,7 +187,8 @@ def sessions(*, people: list[Any], alert_ids: list[int], report_ids: list[int]) 
     return keys
 
 
-def drive(*, port: int, keys: list[str], seconds: float, pages: dict[str, Any]
+def drive(*, port: int, keys: list[str], seconds: float, pages: dict[str, Any],
+          think: tuple[float, float] = (0.0, 0.0)
           ) -> tuple[dict[str, list[float]], dict[str, int]]:
     results: dict[str, list[float]] = {name: [] for name in pages}
     failures: dict[str, int] = dict.fromkeys(pages, 0)
@@ -216,6 +219,8 @@ def drive(*, port: int, keys: list[str], seconds: float, pages: dict[str, Any]
                     results[name].append(elapsed)
                 else:
                     failures[name] += 1
+            if think[1] > 0:  # the user reads the page before the next click
+                time.sleep(rng.uniform(*think))
 
     threads = [threading.Thread(target=user_loop, args=(n, key)) for n, key in enumerate(keys)]
     for thread in threads:
@@ -238,6 +243,9 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", default="1-3", metavar="MIN-MAX",
+                        help="seconds each user waits between pages, uniform (Locust's "
+                             "between(1, 3)); 0 for none: every user clicks again at once")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--postgres", metavar="DBNAME", default="",
@@ -246,6 +254,8 @@ def main() -> None:
     parser.add_argument("--reuse", type=Path, metavar="DIR",
                         help="SQLite only: serve the database an earlier run loaded in DIR")
     args = parser.parse_args()
+    low, _, high = args.think.partition("-")
+    think = (float(low), float(high or low))
     data_dir = args.reuse or Path(tempfile.mkdtemp(prefix="probity-benchweb-"))
     os.environ["PROBITY_DATA_DIR"] = str(data_dir)
     os.environ.pop("DATABASE_URL", None)
@@ -292,7 +302,8 @@ def main() -> None:
                 time.sleep(0.5)
         # warm-up (imports, caches), not measured
         drive(port=args.port, keys=keys[:2], seconds=3, pages=pages)
-        results, failures = drive(port=args.port, keys=keys, seconds=args.seconds, pages=pages)
+        results, failures = drive(port=args.port, keys=keys, seconds=args.seconds, pages=pages,
+                                  think=think)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -301,7 +312,8 @@ def main() -> None:
     total = sum(len(v) for v in results.values())
     print(f"\n{engine}, {os.cpu_count()} cores (client and server on the same machine), "
           f"{args.alerts:,} alerts, {args.reports:,} reports, {args.users} users, "
-          f"{args.seconds:.0f} s, gunicorn {args.workers} workers x 4 threads; "
+          f"{args.seconds:.0f} s, think time {args.think} s, "
+          f"gunicorn {args.workers} workers x 4 threads; "
           f"{total / args.seconds:.1f} requests/s, {sum(failures.values())} failures\n")
     print("| page | requests | failures | p50 ms | p95 ms | max ms | p95 / floor |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -316,7 +328,8 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps({"engine": engine, "alerts": args.alerts,
                                          "reports": args.reports, "users": args.users,
-                                         "seconds": args.seconds, "pages": figures}, indent=1))
+                                         "seconds": args.seconds, "think": args.think,
+                                         "pages": figures}, indent=1))
 
 
 if __name__ == "__main__":

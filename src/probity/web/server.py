@@ -40,6 +40,12 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    from django.db import connections
+
+    from probity.web.core.dbstats import database_analyze
+
+    database_analyze()
+    connections.close_all()  # workers open their own (preload_app forks this process)
     from probity.web.config.wsgi import application
 
     options = {

@@ -26,6 +26,7 @@ from probity.errors import ProbityError
 from probity.extract.schema import ID_MAX_LENGTH
 from probity.web.alerts.models import Alert, AlertEvidence, ScanRun
 from probity.web.audit.services import access_log_record
+from probity.web.core.dbstats import database_analyze
 
 __all__ = ["ScanOutputInvalid", "scan_run_load", "RANKED_COLUMNS", "EVIDENCE_COLUMNS",
            "pseudonym_for"]
@@ -270,6 +271,7 @@ def scan_run_load(*, ranked_path: Path, evidence_path: Path, actor: Any,
         if problems.total:
             _raise(problems)
         with transaction.atomic():
+            transaction.on_commit(database_analyze)
             if extract is not None:
                 from probity.web.workforce.loading import extract_replace
 
@@ -288,6 +290,7 @@ def _write(parsed: _Parsed, *, ranked_path: Path, evidence_path: Path, actor: An
         ranked_sha256=parsed.ranked_sha256, evidence_file=str(evidence_path),
         evidence_sha256=parsed.evidence_sha256, alert_count=len(parsed.alerts),
         evidence_count=len(parsed.evidence), pseudonym_salt=salt,
+        scored_count=sum(1 for a in parsed.alerts if a["score"] > 0),
     )
     Alert.objects.bulk_create(
         (Alert(scan_run=run, pseudonym=pseudonym_for(salt=salt, staff_id=a["staff_id"]), **a)

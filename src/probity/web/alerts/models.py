@@ -16,6 +16,10 @@ class ScanRun(models.Model):
     evidence_sha256 = models.CharField(max_length=64)
     alert_count = models.PositiveIntegerField()
     evidence_count = models.PositiveIntegerField()
+    # Alerts with a score above 0 (the queue's size before any triage): counted once at load,
+    # so the queue's count is this minus the few triaged, not a count over every alert.
+    # Null for runs loaded before it existed (counted on first use).
+    scored_count = models.PositiveIntegerField(null=True, blank=True)
     # Random per run: pseudonyms are stable within a run and reveal nothing across runs.
     pseudonym_salt = models.CharField(max_length=64)
 

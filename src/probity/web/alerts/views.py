@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from probity.web.alerts.models import Alert, WatchListEntry
 from probity.web.alerts.selectors import (
     alert_get_for,
     alert_queue,
+    alert_queue_count,
     alert_summary_for,
     indicator_effectiveness,
     watch_entries_for_alert,
@@ -30,6 +30,7 @@ from probity.web.casework.categories import (
 )
 from probity.web.core.access import requires
 from probity.web.core.errors import InvalidInput, InvalidTransition
+from probity.web.core.pagination import CountedPaginator
 from probity.web.core.purpose import purpose_gate, purpose_get, purpose_set
 
 
@@ -40,7 +41,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     if status not in Alert.Status.values:
         status = Alert.Status.NEW
     alerts = alert_queue(viewer=request.user, status=status)
-    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    paginator = CountedPaginator(alerts, 50,
+                                 count=alert_queue_count(viewer=request.user, status=status))
+    page = paginator.get_page(request.GET.get("page"))
     with transaction.atomic():
         access_log_record(actor=request.user, action="search", object_type="alert",
                           object_id="queue", purpose="alert queue",

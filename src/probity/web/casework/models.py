@@ -57,7 +57,12 @@ class Report(models.Model):
                 name="report_apsp_within_sexual_misconduct",
             ),
         ]
-        indexes = [models.Index(fields=["national_category", "status"])]
+        indexes = [models.Index(fields=["national_category", "status"]),
+                   # the dashboard's referral lists: only reports with a deadline
+                   models.Index(fields=["referral_due_at"], name="report_referral_due_idx",
+                                condition=models.Q(referral_due_at__isnull=False)),
+                   # the report list, newest first
+                   models.Index(fields=["-created_at", "-id"], name="report_recent_idx")]
 
     def __str__(self) -> str:
         return self.reference

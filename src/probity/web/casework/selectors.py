@@ -19,7 +19,19 @@ def report_list(*, viewer: Any) -> QuerySet[Report]:
     """Reports on the viewer's teams only (lists and counts never show others)."""
     if not viewer.has_perm("casework.view_report"):
         raise PermissionDenied
-    return Report.objects.filter(team=viewer).order_by("-created_at")
+    # newest first, each checked against the team table (the recent-reports index stops the
+    # walk at the page: no sort of the viewer's 100,000 reports; docs/benchmarks.md, Web)
+    from django.db.models import Exists, OuterRef
+
+    on_team = Exists(Report.team.through.objects.filter(report_id=OuterRef("pk"), user=viewer))
+    return Report.objects.filter(on_team).order_by("-created_at", "-pk")
+
+
+def report_list_count(*, viewer: Any) -> int:
+    """How many reports `report_list` holds: the viewer's team rows (one per report)."""
+    if not viewer.has_perm("casework.view_report"):
+        raise PermissionDenied
+    return Report.team.through.objects.filter(user=viewer).count()
 
 
 @dataclass
@@ -81,44 +93,52 @@ class Dashboard:
     referrals_overdue: list[Report]
     awaiting_iopc: int
     ageing: list[tuple[str, int]]
+    list_max: int = 100  # lists this long were cut: say so
+
+
+# the referral lists show at most this many (the most urgent first)
+DASHBOARD_LIST_MAX = Dashboard.list_max
 
 
 def dashboard_for(*, viewer: Any, now: Any = None) -> Dashboard:
-    """Counts and lists over the viewer's reports only (need-to-know holds for dashboards)."""
-    from datetime import UTC, datetime
+    """Counts and lists over the viewer's reports only (need-to-know holds for dashboards).
 
-    from django.db.models import Count
+    Shaped for a head of PSD on every team of 100,000 reports: categories and ageing in one
+    pass over the viewer's open reports; the referral lists start from the few reports with a
+    referral deadline and check team membership per report (docs/benchmarks.md, Web)."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.db.models import Count, Exists, OuterRef, Q
 
     from probity.web.casework.categories import NationalCategory
+    from probity.web.casework.models import Referral
 
     if not viewer.has_perm("casework.view_report"):
         raise PermissionDenied
     now = now or datetime.now(UTC)
-    # one team row per (report, member): no DISTINCT needed (it made SQLite copy every column)
-    mine = Report.objects.filter(team=viewer)
-    open_reports = mine.filter(status=Report.Status.OPEN)
-    counts = dict(open_reports.values_list("national_category").annotate(n=Count("pk", distinct=True)))
-    labels = dict(NationalCategory.choices)
-    unreferred = open_reports.filter(referral_due_at__isnull=False, referrals__isnull=True)
-    from datetime import timedelta
-
-    from django.db.models import Q
-
     day_28 = now.date() - timedelta(days=28)
     day_90 = now.date() - timedelta(days=90)
-    ages = open_reports.aggregate(
-        young=Count("pk", distinct=True, filter=Q(received_on__gt=day_28)),
-        middle=Count("pk", distinct=True, filter=Q(received_on__lte=day_28,
-                                                   received_on__gte=day_90)),
-        old=Count("pk", distinct=True, filter=Q(received_on__lt=day_90)))
-    from probity.web.casework.models import Referral
-
+    # one team row per (report, member): plain counts, no DISTINCT
+    rows = (Report.objects.filter(team=viewer, status=Report.Status.OPEN)
+            .values_list("national_category")
+            .annotate(young=Count("pk", filter=Q(received_on__gt=day_28)),
+                      middle=Count("pk", filter=Q(received_on__lte=day_28,
+                                                  received_on__gte=day_90)),
+                      old=Count("pk", filter=Q(received_on__lt=day_90))))
+    by_category = {category: (young, middle, old) for category, young, middle, old in rows}
+    labels = dict(NationalCategory.choices)
+    on_team = Exists(Report.team.through.objects.filter(report_id=OuterRef("pk"), user=viewer))
+    unreferred = (Report.objects.filter(status=Report.Status.OPEN, referral_due_at__isnull=False)
+                  .exclude(Exists(Referral.objects.filter(report_id=OuterRef("pk"))))
+                  .filter(on_team).order_by("referral_due_at"))
+    awaiting = Referral.objects.filter(decision="pending").filter(
+        Exists(Report.team.through.objects.filter(report_id=OuterRef("report_id"), user=viewer)))
     return Dashboard(
-        open_by_category=[(labels[c], counts[c]) for c in NationalCategory.values if c in counts],
-        referrals_due=list(unreferred.filter(referral_due_at__gte=now).order_by("referral_due_at")),
-        referrals_overdue=list(unreferred.filter(referral_due_at__lt=now)
-                               .order_by("referral_due_at")),
-        awaiting_iopc=Referral.objects.filter(report__in=mine, decision="pending").count(),
-        ageing=[("under 28 days", ages["young"]), ("28 to 90 days", ages["middle"]),
-                ("over 90 days", ages["old"])],
+        open_by_category=[(labels[c], sum(by_category[c])) for c in NationalCategory.values
+                          if c in by_category],
+        referrals_due=list(unreferred.filter(referral_due_at__gte=now)[:DASHBOARD_LIST_MAX]),
+        referrals_overdue=list(unreferred.filter(referral_due_at__lt=now)[:DASHBOARD_LIST_MAX]),
+        awaiting_iopc=awaiting.count(),
+        ageing=[(label, sum(ages[k] for ages in by_category.values()))
+                for k, label in enumerate(("under 28 days", "28 to 90 days", "over 90 days"))],
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,6 +29,7 @@ from probity.web.casework.selectors import (
     report_get_for,
     report_get_for_change,
     report_list,
+    report_list_count,
 )
 from probity.web.casework.services import (
     PersonInput,
@@ -41,6 +41,7 @@ from probity.web.casework.services import (
 )
 from probity.web.core.access import requires
 from probity.web.core.errors import InvalidInput, InvalidTransition, NotPermitted
+from probity.web.core.pagination import CountedPaginator
 from probity.web.core.purpose import purpose_gate, purpose_get, purpose_set
 
 
@@ -48,7 +49,8 @@ from probity.web.core.purpose import purpose_gate, purpose_get, purpose_set
 @requires("casework.view_report")
 def report_list_view(request: HttpRequest) -> HttpResponse:
     reports = report_list(viewer=request.user)
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    page = CountedPaginator(reports, 50, count=report_list_count(viewer=request.user)
+                            ).get_page(request.GET.get("page"))
     with transaction.atomic():
         access_log_record(actor=request.user, action="search", object_type="report",
                           object_id="list", purpose="report list",

@@ -161,8 +161,12 @@ else:
             "NAME": str(data_dir() / "probity.sqlite3"),
             # WAL: readers never wait for the writer (every page writes an access-log row);
             # synchronous stays FULL so a committed log entry survives a power cut.
+            # Planner statistics are gathered after every load and at start-up
+            # (probity.web.core.dbstats).
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20,
                         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"},
+            # one connection per server thread, kept (not re-opened on every request)
+            "CONN_MAX_AGE": 600,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

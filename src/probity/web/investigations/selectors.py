@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from probity.web.audit.services import access_log_record
 from probity.web.casework.models import Report, ReportPerson
@@ -82,11 +82,15 @@ def outcomes_panel_for(*, viewer: Any, today: date | None = None) -> OutcomesPan
     """Outcome counts over the viewer's reports only (the dashboard's need-to-know)."""
     today = today or datetime.now(UTC).date()
     report_list(viewer=viewer)  # raises PermissionDenied without the role (lazy: no query)
-    # Need-to-know as report_list: the viewer's teams. Joined straight to the team table
-    # (one row per report and member) rather than through an IN over the viewer's reports.
-    outcomes = ConductOutcome.objects.filter(investigation__report__team=viewer)
+    # Need-to-know as report_list: the viewer's teams. Each table is read from its own (few)
+    # rows with a per-report team check, not by joining every report the viewer may see.
+    def on_team(report_field: str) -> Exists:
+        return Exists(Report.team.through.objects.filter(report_id=OuterRef(report_field),
+                                                         user=viewer))
+
+    outcomes = ConductOutcome.objects.filter(on_team("investigation__report_id"))
     counts = dict(outcomes.values_list("outcome").annotate(n=Count("pk")))
-    notes = ListNotification.objects.filter(investigation__report__team=viewer)
+    notes = ListNotification.objects.filter(on_team("investigation__report_id"))
     list_counts = dict(notes.values_list("kind").annotate(n=Count("pk")))
     soon = today.replace(year=today.year + 1) if not (today.month == 2 and today.day == 29) \
         else today.replace(year=today.year + 1, day=28)
@@ -96,6 +100,6 @@ def outcomes_panel_for(*, viewer: Any, today: date | None = None) -> OutcomesPan
         advisory=list_counts.get(ListKind.ADVISORY, 0),
         advisory_reviews_due=list(notes.filter(kind=ListKind.ADVISORY, review_due_on__lte=soon)
                                   .select_related("investigation").order_by("review_due_on")[:20]),
-        awaiting_outcome=Investigation.objects.filter(report__team=viewer).exclude(forum="")
-        .exclude(pk__in=ConductOutcome.objects.values("investigation_id")).count(),
+        awaiting_outcome=Investigation.objects.exclude(forum="").filter(on_team("report_id"))
+        .exclude(Exists(ConductOutcome.objects.filter(investigation_id=OuterRef("pk")))).count(),
     )

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from probity.web.audit.services import access_log_record
+from probity.web.core.dbstats import database_analyze
 from probity.web.workforce.models import (
     ExtractLoad,
     Nominal,
@@ -77,6 +78,7 @@ def extract_replace(*, extract: Any, actor: Any, source_path: Path) -> ExtractLo
     from probity.web.vetting_register.services import register_changes_record
 
     with transaction.atomic():
+        transaction.on_commit(database_analyze)
         # Never overwrite the register silently: record what this load changes (posts,
         # clearances, people's posts) before replacing it (vetting_register, decision 0092).
         before = register_snapshot_from_database() if ExtractLoad.objects.exists() else None
