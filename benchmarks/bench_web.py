@@ -105,7 +105,7 @@ def seed(*, alerts: int, reports: int, users: int) -> dict[str, Any]:
         run = ScanRun.objects.create(loaded_at=now, ranked_file="bench", ranked_sha256="0" * 64,
                                      evidence_file="bench", evidence_sha256="0" * 64,
                                      alert_count=alerts, evidence_count=0,
-                                     scored_count=alerts,
+                                     scored_count=alerts, ranked_by_score=True,
                                      pseudonym_salt="bench")
         for start in range(0, alerts, BATCH):
             Alert.objects.bulk_create(
@@ -204,15 +204,23 @@ def drive(*, port: int, keys: list[str], seconds: float, pages: dict[str, Any],
             name = rng.choice(names)
             path = pages[name](n, rng)
             begun = time.perf_counter()
-            try:
-                conn.request("GET", path, headers=headers)
-                response = conn.getresponse()
-                body = response.read()
-                ok = response.status == 200 and b'name="stated_purpose"' not in body
-            except (OSError, http.client.HTTPException):
-                ok = False
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            ok = False
+            for attempt in (1, 2):
+                try:
+                    conn.request("GET", path, headers=headers)
+                    response = conn.getresponse()
+                    body = response.read()
+                    ok = response.status == 200 and b'name="stated_purpose"' not in body
+                    break
+                except (OSError, http.client.HTTPException) as exc:
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    # as browsers do: a kept-alive connection the server closed while the
+                    # user was reading is reopened and the request sent again, once
+                    stale = isinstance(exc, http.client.RemoteDisconnected | BrokenPipeError
+                                       | ConnectionResetError)
+                    if not (stale and attempt == 1):
+                        break
             elapsed = time.perf_counter() - begun
             with lock:
                 if ok:

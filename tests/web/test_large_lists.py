@@ -80,3 +80,50 @@ def test_dashboard_lists_are_cut_and_say_so(make_user, client) -> None:  # type:
     page = client.get(reverse("casework:dashboard")).content.decode()
     assert f"The {board_max} most overdue are shown." in page
     assert dict(board.ageing)["over 90 days"] == board_max + 5
+
+
+def _load_run(tmp_path, scores: list[float]):  # type: ignore[no-untyped-def]
+    from probity.web.alerts.loading import scan_run_load
+
+    ranked, evidence = tmp_path / "ranked.csv", tmp_path / "evidence.csv"
+    lines = ["rank,staff_id,score,persons_of_concern,reasons"]
+    lines += [f"{n},S{n:04d},{score},N{n:04d},repeated look-ups [1.0]"
+              for n, score in enumerate(scores, start=1)]
+    ranked.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    evidence.write_text("staff_id,indicator,nominal_id,incident_id,first_ts,last_ts,count,"
+                        "weight,detail\n", encoding="utf-8")
+    return scan_run_load(ranked_path=ranked, evidence_path=evidence, actor=None)
+
+
+def test_queue_pages_by_rank_match_offset_pages(tmp_path, make_user) -> None:  # type: ignore[no-untyped-def]
+    from probity.web.alerts.selectors import QUEUE_PAGE_SIZE, alert_queue_page
+
+    analyst = make_user("ann", "analyst")
+    # 180 alerts, ties in score, the last 12 scored 0 (never in the queue)
+    scores = [round(90 - n // 3, 1) for n in range(168)] + [0.0] * 12
+    run = _load_run(tmp_path, scores)
+    assert run.ranked_by_score and run.scored_count == 168
+    by_rank = {a.rank: a for a in Alert.objects.filter(scan_run=run)}
+    for rank in (1, 2, 50, 51, 52, 100, 101, 149, 150, 151, 168):  # around page edges
+        alert_triage(actor=analyst, alert=by_rank[rank], decision="no_further_action",
+                     reason="Explained by the officer's role", purpose="triage")
+    pages = -(-(168 - 11) // QUEUE_PAGE_SIZE)
+    seen: list[int] = []
+    for number in [*range(1, pages + 1), pages + 5, "x"]:
+        fast = alert_queue_page(viewer=analyst, number=number)
+        ScanRun.objects.filter(pk=run.pk).update(ranked_by_score=False)
+        slow = alert_queue_page(viewer=analyst, number=number)
+        ScanRun.objects.filter(pk=run.pk).update(ranked_by_score=True)
+        assert [a.pk for a in fast] == [a.pk for a in slow] and fast.number == slow.number
+        if isinstance(number, int) and number <= pages:
+            seen += [a.rank for a in fast]
+    assert seen == sorted(set(range(1, 169)) - {1, 2, 50, 51, 52, 100, 101, 149, 150, 151, 168})
+
+
+def test_scores_rising_with_rank_fall_back_to_offset(tmp_path, make_user) -> None:  # type: ignore[no-untyped-def]
+    from probity.web.alerts.selectors import alert_queue_page
+
+    analyst = make_user("ann", "analyst")
+    run = _load_run(tmp_path, [5.0, 7.0, 6.0])
+    assert run.ranked_by_score is False
+    assert [a.rank for a in alert_queue_page(viewer=analyst)] == [2, 3, 1]  # by score

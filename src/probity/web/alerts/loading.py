@@ -283,6 +283,13 @@ def scan_run_load(*, ranked_path: Path, evidence_path: Path, actor: Any,
             extract.close()
 
 
+def _ranked_by_score(alerts: list[dict[str, Any]]) -> bool:
+    """Ranks 1..N with scores never rising as rank falls (ties keep rank order)."""
+    ordered = sorted(alerts, key=lambda a: a["rank"])
+    return (all(a["rank"] == n for n, a in enumerate(ordered, start=1))
+            and all(a["score"] >= b["score"] for a, b in zip(ordered, ordered[1:], strict=False)))
+
+
 def _write(parsed: _Parsed, *, ranked_path: Path, evidence_path: Path, actor: Any) -> ScanRun:
     salt = secrets.token_hex(32)
     run = ScanRun.objects.create(
@@ -291,6 +298,7 @@ def _write(parsed: _Parsed, *, ranked_path: Path, evidence_path: Path, actor: An
         evidence_sha256=parsed.evidence_sha256, alert_count=len(parsed.alerts),
         evidence_count=len(parsed.evidence), pseudonym_salt=salt,
         scored_count=sum(1 for a in parsed.alerts if a["score"] > 0),
+        ranked_by_score=_ranked_by_score(parsed.alerts),
     )
     Alert.objects.bulk_create(
         (Alert(scan_run=run, pseudonym=pseudonym_for(salt=salt, staff_id=a["staff_id"]), **a)

@@ -20,6 +20,9 @@ class ScanRun(models.Model):
     # so the queue's count is this minus the few triaged, not a count over every alert.
     # Null for runs loaded before it existed (counted on first use).
     scored_count = models.PositiveIntegerField(null=True, blank=True)
+    # Ranks are 1..N and scores never rise with rank (as `probity scan` writes them): the
+    # queue's order is then rank order, and any page starts by rank, not by OFFSET.
+    ranked_by_score = models.BooleanField(null=True, blank=True)
     # Random per run: pseudonyms are stable within a run and reveal nothing across runs.
     pseudonym_salt = models.CharField(max_length=64)
 

@@ -3,16 +3,19 @@ revealed by `alert_get_for` with a stated purpose, and that access is logged."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
 from probity.web.alerts.models import Alert, AlertEvidence, ScanRun, WatchListEntry
 from probity.web.audit.services import access_log_record
+from probity.web.core.pagination import CountedPaginator
 from probity.web.workforce.models import Nominal, NominalFlag, StaffMember, Unit
 
 
@@ -41,6 +44,11 @@ def alert_queue(*, viewer: Any, status: str = Alert.Status.NEW,
     return alerts.order_by("-score", "rank")
 
 
+QUEUE_PAGE_SIZE = 50
+# every status but NEW, listed (an index seek each, where `!= new` would scan the run)
+_DECIDED = [value for value in Alert.Status.values if value != Alert.Status.NEW]
+
+
 def alert_queue_count(*, viewer: Any, status: str = Alert.Status.NEW) -> int:
     """How many alerts `alert_queue` holds, without counting a million rows on each page.
 
@@ -55,9 +63,41 @@ def alert_queue_count(*, viewer: Any, status: str = Alert.Status.NEW) -> int:
     if run.scored_count is None:  # a run loaded before scored_count existed
         run.scored_count = Alert.objects.filter(scan_run=run, score__gt=0).count()
         run.save(update_fields=["scored_count"])
-    decided = [value for value in Alert.Status.values if value != Alert.Status.NEW]
-    return run.scored_count - Alert.objects.filter(scan_run=run, status__in=decided,
+    return run.scored_count - Alert.objects.filter(scan_run=run, status__in=_DECIDED,
                                                    score__gt=0).count()
+
+
+def alert_queue_page(*, viewer: Any, status: str = Alert.Status.NEW,
+                     number: Any = 1) -> Page[Alert]:
+    """One page of `alert_queue` (as Paginator.get_page: a bad number gives the first page, one
+    past the end the last), counted by `alert_queue_count`.
+
+    When the run is ranked by score, the queue awaiting triage is rank order less the few
+    decided alerts, so page N starts at a rank found from those alone and is read from the
+    rank index: a deep page costs what the first page costs. Otherwise, OFFSET."""
+    alerts = alert_queue(viewer=viewer, status=status)
+    paginator = CountedPaginator(alerts, QUEUE_PAGE_SIZE,
+                                 count=alert_queue_count(viewer=viewer, status=status))
+    try:
+        number = paginator.validate_number(number)
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = paginator.num_pages
+    run = scan_run_latest()
+    if run is None or status != Alert.Status.NEW or not run.ranked_by_score:
+        return paginator.page(number)
+    decided = sorted(Alert.objects.filter(scan_run=run, status__in=_DECIDED)
+                     .values_list("rank", flat=True))
+    wanted = (number - 1) * QUEUE_PAGE_SIZE + 1  # position in the queue, from 1
+    first_rank = wanted
+    while True:  # the least rank r with r - (decided ranks <= r) == wanted; never a decided one
+        following = wanted + bisect_right(decided, first_rank)
+        if following == first_rank:
+            break
+        first_rank = following
+    rows = list(alerts.filter(rank__gte=first_rank).order_by("rank")[:QUEUE_PAGE_SIZE])
+    return Page(rows, number, paginator)
 
 
 def watched_staff_ids(*, on: Any = None) -> QuerySet[WatchListEntry]:

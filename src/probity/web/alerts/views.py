@@ -13,8 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from probity.web.alerts.models import Alert, WatchListEntry
 from probity.web.alerts.selectors import (
     alert_get_for,
-    alert_queue,
-    alert_queue_count,
+    alert_queue_page,
     alert_summary_for,
     indicator_effectiveness,
     watch_entries_for_alert,
@@ -30,7 +29,6 @@ from probity.web.casework.categories import (
 )
 from probity.web.core.access import requires
 from probity.web.core.errors import InvalidInput, InvalidTransition
-from probity.web.core.pagination import CountedPaginator
 from probity.web.core.purpose import purpose_gate, purpose_get, purpose_set
 
 
@@ -40,10 +38,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", Alert.Status.NEW)
     if status not in Alert.Status.values:
         status = Alert.Status.NEW
-    alerts = alert_queue(viewer=request.user, status=status)
-    paginator = CountedPaginator(alerts, 50,
-                                 count=alert_queue_count(viewer=request.user, status=status))
-    page = paginator.get_page(request.GET.get("page"))
+    page = alert_queue_page(viewer=request.user, status=status, number=request.GET.get("page"))
     with transaction.atomic():
         access_log_record(actor=request.user, action="search", object_type="alert",
                           object_id="queue", purpose="alert queue",

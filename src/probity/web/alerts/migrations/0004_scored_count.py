@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='scored_count',
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
+        migrations.AddField(
+            model_name='scanrun',
+            name='ranked_by_score',
+            field=models.BooleanField(blank=True, null=True),
+        ),
     ]
