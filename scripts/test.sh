@@ -2,6 +2,9 @@
 # The whole test suite: lint, types, tests on SQLite, then the database tests on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Many tests start `probity` or a driver in a new process: let Python keep compiled bytecode
+# (some machines set PYTHONDONTWRITEBYTECODE, and then every process recompiles pandas).
+unset PYTHONDONTWRITEBYTECODE
 scripts/bootstrap.sh
 scripts/ensure-chromium.sh
 echo "== ruff"; .venv/bin/ruff check src tests benchmarks

@@ -44,9 +44,23 @@ def test_good_files_load_alerts_evidence_and_log(scan_files: tuple[Path, Path]) 
 def test_pseudonyms_differ_between_runs(scan_files: tuple[Path, Path]) -> None:
     ranked, evidence = scan_files
     a = scan_run_load(ranked_path=ranked, evidence_path=evidence, actor=None)
-    b = scan_run_load(ranked_path=ranked, evidence_path=evidence, actor=None)
+    later = ranked.with_name("later.csv")  # the next night's scan: one score changed
+    later.write_text(ranked.read_text().replace("2,S0002,3.25", "2,S0002,3.5"))
+    b = scan_run_load(ranked_path=later, evidence_path=evidence, actor=None)
+    assert a.pk != b.pk
     assert (Alert.objects.get(scan_run=a, staff_id="S0001").pseudonym
             != Alert.objects.get(scan_run=b, staff_id="S0001").pseudonym)
+
+
+def test_loading_the_latest_files_again_changes_nothing(scan_files: tuple[Path, Path]) -> None:
+    ranked, evidence = scan_files
+    first = scan_run_load(ranked_path=ranked, evidence_path=evidence, actor=None)
+    Alert.objects.filter(scan_run=first, rank=1).update(status=Alert.Status.NO_FURTHER_ACTION)
+    counts = (ScanRun.objects.count(), Alert.objects.count(), AccessLog.objects.count())
+    again = scan_run_load(ranked_path=ranked, evidence_path=evidence, actor=None)
+    assert again.pk == first.pk
+    assert (ScanRun.objects.count(), Alert.objects.count(), AccessLog.objects.count()) == counts
+    assert Alert.objects.get(scan_run=first, rank=1).status == Alert.Status.NO_FURTHER_ACTION
 
 
 BAD_RANKED = [

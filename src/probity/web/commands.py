@@ -44,10 +44,16 @@ def load_scan(
     from probity.web.server import django_setup
 
     django_setup()
+    from datetime import UTC, datetime
+
     from probity.web.alerts.loading import scan_run_load
 
+    started = datetime.now(UTC)
     run = scan_run_load(ranked_path=ranked, evidence_path=evidence, extract_path=extract,
                         actor=None)
+    if run.loaded_at < started:
+        typer.echo(f"already loaded as scan run {run.pk} (same files): no alerts added")
+        return
     typer.echo(f"loaded scan run {run.pk}: {run.alert_count} alerts, "
                f"{run.evidence_count} evidence rows")
 

@@ -249,6 +249,7 @@ def _raise(problems: _Problems) -> None:
 def scan_run_load(*, ranked_path: Path, evidence_path: Path, actor: Any,
                   extract_path: Path | None = None) -> ScanRun:
     """Check both files in full, then load them in one transaction; returns the ScanRun.
+    Loading the files of the latest run again changes nothing and returns that run.
 
     With `extract_path`, the extract is validated too (ExtractInvalid lists its errors), every
     ranked staff_id must be a staff member of it, and the workforce tables are replaced in the
@@ -271,11 +272,17 @@ def scan_run_load(*, ranked_path: Path, evidence_path: Path, actor: Any,
         if problems.total:
             _raise(problems)
         with transaction.atomic():
-            transaction.on_commit(database_analyze)
+            transaction.on_commit(database_analyze, robust=True)  # statistics only
             if extract is not None:
                 from probity.web.workforce.loading import extract_replace
 
                 extract_replace(extract=extract, actor=actor, source_path=Path(str(extract_path)))
+            latest = ScanRun.objects.order_by("-pk").first()
+            if (latest is not None and latest.ranked_sha256 == parsed.ranked_sha256
+                    and latest.evidence_sha256 == parsed.evidence_sha256):
+                # the same output again (a re-run after a failure, say): the alerts and their
+                # triage stay as they are; nothing is added
+                return latest
             return _write(parsed, ranked_path=ranked_path, evidence_path=evidence_path,
                           actor=actor)
     finally:

@@ -78,7 +78,7 @@ def extract_replace(*, extract: Any, actor: Any, source_path: Path) -> ExtractLo
     from probity.web.vetting_register.services import register_changes_record
 
     with transaction.atomic():
-        transaction.on_commit(database_analyze)
+        transaction.on_commit(database_analyze, robust=True)  # statistics only
         # Never overwrite the register silently: record what this load changes (posts,
         # clearances, people's posts) before replacing it (vetting_register, decision 0092).
         before = register_snapshot_from_database() if ExtractLoad.objects.exists() else None
