@@ -35,6 +35,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 BATCH = 20_000
@@ -203,14 +204,27 @@ def drive(*, port: int, keys: list[str], seconds: float, pages: dict[str, Any],
         while time.perf_counter() < stop_at:
             name = rng.choice(names)
             path = pages[name](n, rng)
+            method, form = "GET", None
+            if isinstance(path, tuple):  # a form post: (path, fields), CSRF token added
+                method, (path, form) = "POST", path
             begun = time.perf_counter()
             ok = False
             for attempt in (1, 2):
                 try:
-                    conn.request("GET", path, headers=headers)
+                    sent, body_out = dict(headers), None
+                    if form is not None:
+                        if "csrftoken" not in headers["Cookie"]:
+                            _csrf(conn, headers, path)
+                            sent = dict(headers)
+                        body_out = urlencode({**form, "csrfmiddlewaretoken": headers["X-Csrf"]})
+                        sent["Content-Type"] = "application/x-www-form-urlencoded"
+                    sent.pop("X-Csrf", None)
+                    conn.request(method, path, body=body_out, headers=sent)
                     response = conn.getresponse()
                     body = response.read()
                     ok = response.status == 200 and b'name="stated_purpose"' not in body
+                    if form is not None:
+                        ok = ok and b'data-testid="reference"' in body
                     break
                 except (OSError, http.client.HTTPException) as exc:
                     conn.close()
@@ -238,6 +252,25 @@ def drive(*, port: int, keys: list[str], seconds: float, pages: dict[str, Any],
     return results, failures
 
 
+def _csrf(conn: http.client.HTTPConnection, headers: dict[str, str], path: str) -> None:
+    """Open the form once, as a browser would, for its CSRF cookie and token."""
+    conn.request("GET", path, headers={k: v for k, v in headers.items() if k != "X-Csrf"})
+    response = conn.getresponse()
+    body = response.read().decode()
+    cookie = next(c for c in response.headers.get_all("Set-Cookie") or []
+                  if c.startswith("csrftoken="))
+    headers["Cookie"] += "; " + cookie.split(";")[0]
+    marker = 'name="csrfmiddlewaretoken" value="'
+    start = body.index(marker) + len(marker)
+    headers["X-Csrf"] = body[start:body.index('"', start)]
+
+
+CONCERN = {"route": "partner", "organisation": "Benchmark Refuge", "reporter_name": "A Worker",
+           "reporter_contact": "01000 000000", "about": "An officer (name withheld)",
+           "narrative": "A client says the officer who took her statement keeps messaging her "
+                        "late at night from a personal number."}
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -251,6 +284,8 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--concern", action="store_true",
+                        help="also open and submit the public concern form (issue 9 item 8)")
     parser.add_argument("--think", default="1-3", metavar="MIN-MAX",
                         help="seconds each user waits between pages, uniform (Locust's "
                              "between(1, 3)); 0 for none: every user clicks again at once")
@@ -295,6 +330,12 @@ def main() -> None:
         "investigation": lambda n, r: f"/investigations/{r.choice(own_inv[n])}/",
         "dashboard": lambda n, r: "/reports/dashboard/",
     }
+    if args.concern:
+        pages["concern form"] = lambda n, r: "/concerns/new"
+        pages["concern submit"] = lambda n, r: ("/concerns/new", CONCERN)
+        # every simulated user shares 127.0.0.1: lift the per-address limit for this run
+        # (the limit itself is tested in tests/web/partners)
+        os.environ["PROBITY_CONCERN_MAX_PER_HOUR"] = "1000000"
     probity = Path(sys.executable).with_name("probity")
     server = subprocess.Popen([str(probity), "serve", "--port", str(args.port), "--workers",
                                str(args.workers)], env=os.environ.copy(),
