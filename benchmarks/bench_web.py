@@ -374,6 +374,15 @@ def main() -> None:
                          "p95_ms": p95, "max_ms": top}
         print(f"| {name} | {len(values)} | {failures[name]} | {p50:.1f} | {p95:.1f} | "
               f"{top:.1f} | {p95 / (floor * 1000):.1f} |")
+    every = [v for values in results.values() for v in values]
+    failed = sum(failures.values())
+    overall = {"requests": len(every), "failures": failed,
+               "failure_ratio": failed / max(1, len(every) + failed),
+               "p50_ms": percentile(every, 50) * 1000, "p95_ms": percentile(every, 95) * 1000}
+    print(f"\nall pages: {overall['requests']} requests, {failed} failures "
+          f"(ratio {overall['failure_ratio']:.4%}), p50 {overall['p50_ms']:.1f} ms, "
+          f"p95 {overall['p95_ms']:.1f} ms")
+    figures["all pages"] = overall
     if args.json:
         args.json.write_text(json.dumps({"engine": engine, "alerts": args.alerts,
                                          "reports": args.reports, "users": args.users,

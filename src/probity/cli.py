@@ -139,10 +139,13 @@ def main() -> None:
     except typer.Abort:
         err_console.print("aborted")
         sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
+    except Exception as exc:  # click usage errors (typer >= 0.26 vendors click as typer._click)
+        try:
+            from click import ClickException
+        except ModuleNotFoundError:
+            from typer._click import ClickException
 
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, ClickException):
             exc.show()
             sys.exit(exc.exit_code)
         raise

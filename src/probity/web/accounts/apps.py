@@ -9,6 +9,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Probity accounts and security"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from probity.web.accounts import signals
+        from probity.web.accounts.breached import breached_list_check
 
         signals.connect()
+        checks.register(breached_list_check, checks.Tags.security, deploy=True)

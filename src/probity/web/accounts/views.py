@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from probity.web.accounts.events import sign_in_event_record
 from probity.web.accounts.throttle import (
     client_ip,
     login_failure_record,
@@ -73,6 +74,7 @@ def _complete(request: HttpRequest, user: Any, data: dict[str, Any], device: Any
     otp_login(request, device)
     login_failures_clear(username=user.get_username())
     logger.info("sign-in complete: user_id=%s", user.pk)
+    sign_in_event_record(outcome="signed_in", user=user, address=client_ip(request))
     return redirect(_safe_next(request, str(data.get("next", ""))))
 
 
@@ -91,6 +93,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if login_throttled(username=username, ip=ip):
             status, throttled = 429, True
             logger.warning("sign-in refused (throttled): ip=%s", ip)
+            sign_in_event_record(outcome="throttled", username=username, address=ip,
+                                 stage="password")
         elif form.is_valid():
             user = form.get_user()
             request.session.cycle_key()
@@ -102,6 +106,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             login_failure_record(username=username, ip=ip, stage="password")
             logger.warning("sign-in failed (password): ip=%s", ip)
+            sign_in_event_record(outcome="failed", username=username, address=ip,
+                                 stage="password")
     return render(request, "accounts/login.html",
                   {"form": form, "next": next_url, "throttled": throttled,
                    "throttled_message": THROTTLED_MESSAGE}, status=status)
@@ -124,6 +130,7 @@ def _token_step(request: HttpRequest, *, enrol: bool) -> HttpResponse:
         ip = client_ip(request)
         if login_throttled(username=user.get_username(), ip=ip):
             error, status = THROTTLED_MESSAGE, 429
+            sign_in_event_record(outcome="throttled", user=user, address=ip, stage="code")
         else:
             matched = None
             if token.isdigit() and len(token) == 6:
@@ -141,6 +148,7 @@ def _token_step(request: HttpRequest, *, enrol: bool) -> HttpResponse:
                 return _complete(request, user, data, matched)
             login_failure_record(username=user.get_username(), ip=ip, stage="token")
             logger.warning("sign-in failed (code): user_id=%s ip=%s", user.pk, ip)
+            sign_in_event_record(outcome="failed", user=user, address=ip, stage="code")
             error = CODE_MESSAGE
     context: dict[str, Any] = {"error": error, "enrol": enrol}
     if device is not None:

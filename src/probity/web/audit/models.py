@@ -23,6 +23,7 @@ class AccessLog(models.Model):
         CHANGE = "change", "Change"
         DECIDE = "decide", "Decision"
         LOAD = "load", "Load"
+        SIGN_IN = "sign_in", "Sign-in event"
 
     sequence = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField()

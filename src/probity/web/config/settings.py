@@ -19,6 +19,7 @@
 | PROBITY_PARTNER_NO_CONTACT_MONTHS | 6 (partners with no engagement for this long are flagged) |
 | PROBITY_CONCERN_MAX_PER_HOUR | 5 public concern-form submissions per client address per hour |
 | PROBITY_CONCERN_MAX_BYTES | 65536 (larger public form bodies are refused with 413) |
+| PROBITY_BREACHED_PASSWORDS_FILE | unset (else the Pwned Passwords SHA-1 file, ordered by hash: passwords in it are refused) |
 """
 
 from __future__ import annotations
@@ -177,7 +178,9 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "probity.web.accounts.breached.BreachedPasswordValidator"},
 ]
+PROBITY_BREACHED_PASSWORDS_FILE = os.environ.get("PROBITY_BREACHED_PASSWORDS_FILE", "").strip() or None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -27,8 +27,16 @@ def _parse_since(value: str | None) -> dt.date | None:
 
 
 def link_command(
-    extract_dir: Path = typer.Argument(..., help="Force Extract directory."),
-    out: Path = typer.Option(..., "--out", help="links.csv to write (the output contract)."),
+    extract_dirs: list[Path] = typer.Argument(
+        ..., help="Force Extract directory; several (with --out-dir) for a multi-force run with "
+                  "cross-force screening."),
+    out: Path | None = typer.Option(None, "--out",
+                                    help="links.csv to write (the output contract)."),
+    out_dir: Path | None = typer.Option(
+        None, "--out-dir",
+        help="Several extracts: one directory per force with links.csv, findings.csv and "
+             "cross_force.csv (this force's staff found in the other forces' person and staff "
+             "records)."),
     findings: Path | None = typer.Option(
         None, "--findings", help="Also write findings.csv, ranked by seriousness."),
     model: Path | None = typer.Option(
@@ -50,6 +58,18 @@ def link_command(
     from probity.extract import open_extract
 
     since_date = _parse_since(since)
+    if len(extract_dirs) > 1 or out_dir is not None:
+        if out is not None or findings is not None or engine != "duckdb" or since_date:
+            raise UsageError("several extracts (or --out-dir) write one directory per force: "
+                             "use --out-dir, without --out, --findings, --since or --engine "
+                             "spark")
+        if out_dir is None:
+            raise UsageError("several extracts need --out-dir (one sub-directory per force)")
+        _link_forces(extract_dirs, out_dir, retrain=retrain, model=model)
+        return
+    if out is None:
+        raise UsageError("--out links.csv is required (or --out-dir with several extracts)")
+    extract_dir = extract_dirs[0]
     if out.exists() and out.is_dir():
         raise UsageError(f"--out {out} is a directory; give a file name such as links.csv")
     if engine not in ("duckdb", "spark"):
@@ -75,6 +95,60 @@ def link_command(
     console.print(f"{len(result.links)} link(s) with match probability >= 0.5 -> {out}")
     if findings is not None:
         console.print(f"{len(result.findings)} finding(s) -> {findings}")
+
+
+def _link_forces(extract_dirs: list[Path], out_dir: Path, *, retrain: bool,
+                 model: Path | None) -> None:
+    """Each force linked to its own records (its own model), then each force's staff screened
+    against every other force's person and staff records. Outputs per force directory."""
+    from probity.analytics.internals.linkage.cross_force import (
+        cross_force_screen,
+        force_records,
+    )
+    from probity.analytics.link import (
+        _atomic_csv,
+        default_model_path,
+        link,
+        write_findings,
+        write_links,
+    )
+    from probity.extract import open_extract
+
+    if model is not None:
+        raise UsageError("--model names one force's model: a multi-force run uses each "
+                         "force's own (default) model")
+    if not out_dir.is_dir():
+        raise UsageError(f"--out-dir {out_dir} does not exist")
+    codes: dict[str, Path] = {}
+    for path in extract_dirs:  # every manifest checked before anything is written
+        with open_extract(path) as extract:
+            code = extract.force_code
+        if code in codes:
+            raise UsageError(f"{path} and {codes[code]} are both force {code!r}: one extract "
+                             f"per force")
+        if not code.replace("-", "").replace("_", "").isalnum():
+            raise UsageError(f"{path}: force_code {code!r} cannot name a directory")
+        codes[code] = path
+    records = {}
+    models: dict[str, dict[str, object]] = {}
+    for code, path in codes.items():
+        with open_extract(path) as extract:
+            result = link(extract, retrain=retrain)
+            target = out_dir / code
+            target.mkdir(exist_ok=True)
+            write_links(result, target / "links.csv")
+            write_findings(result, target / "findings.csv")
+            records[code] = force_records(extract)
+            models[code] = json.loads(default_model_path(extract).read_text(encoding="utf-8"))
+        console.print(f"{code}: {len(result.links)} link(s), {len(result.findings)} finding(s)"
+                      f" -> {target}")
+    for code, path in codes.items():
+        others = [r for other, r in records.items() if other != code]
+        with open_extract(path) as extract:
+            found = cross_force_screen(extract, models[code], others)
+        _atomic_csv(found, out_dir / code / "cross_force.csv")
+        console.print(f"{code}: {len(found)} match(es) in {len(others)} other force(s) -> "
+                      f"{out_dir / code}/cross_force.csv")
 
 
 def evaluate_link_command(
