@@ -6,8 +6,8 @@ PROBITY_BREACHED_PASSWORDS_FILE. A force downloads it once (about 40 GB) and ref
 it likes; no password, and no part of its hash, ever leaves the server. The file is searched
 by bisection on byte offsets: some 36 reads for the full list, no index to build.
 
-Without the setting, only Django's list of 20,000 common passwords applies (and a deployment
-check says so)."""
+Without the setting, only Django's list of 20,000 common passwords applies; a setting that names
+no file fails the deployment check."""
 
 from __future__ import annotations
 
@@ -72,16 +72,13 @@ class BreachedPasswordValidator:
 
 
 def breached_list_check(app_configs: Any = None, **kwargs: Any) -> list[Any]:
-    """A deployment check: say when no breached-password list is configured, or it is absent."""
+    """A deployment check: a configured breached-password list must exist (without one, only
+    Django's common-password list applies: docs/security.md says so)."""
     from django.core import checks
 
     configured = getattr(settings, "PROBITY_BREACHED_PASSWORDS_FILE", None)
-    if not configured:
-        return [checks.Info(
-            "No breached-password list: only Django's 20,000 common passwords are refused.",
-            hint="Set PROBITY_BREACHED_PASSWORDS_FILE to the Pwned Passwords SHA-1 file "
-                 "(ordered by hash).", id="probity.I001")]
-    if not Path(configured).is_file():
+    if configured and not Path(configured).is_file():
         return [checks.Error(f"PROBITY_BREACHED_PASSWORDS_FILE {configured}: no such file",
+                             hint="Download the Pwned Passwords SHA-1 file, ordered by hash.",
                              id="probity.E001")]
     return []
