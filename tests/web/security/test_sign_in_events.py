@@ -41,7 +41,7 @@ def test_failures_and_throttling_are_logged_without_the_name_typed(client: Clien
                                                                      make_user: User) -> None:
     make_user("bob", "analyst")
     for _ in range(6):  # five failures lock the name; the sixth try is refused
-        client.post(reverse("login"), {"username": "Bob-Typo-Secret", "password": "wrong guess"})
+        client.post(reverse("login"), {"username": "Bob-Typo-Secret", "password": "wrong guess"})  # pragma: allowlist secret (a wrong password typed in the test)
     events = _events()
     outcomes = [e[2].split(",")[0] for e in events]
     assert outcomes == ["outcome=failed"] * 5 + ["outcome=throttled"]
