@@ -125,19 +125,9 @@ def _scan_forces(extract_dirs: list[Path], out_dir: Path, *, as_of: date | None,
     force never meet another's (staff and person ids are only unique within a force)."""
     from probity.analytics.scan import REVIEW_NOTICE, scan, write_evidence, write_ranked
     from probity.extract import open_extract
+    from probity.extract.forces import extracts_by_force
 
-    if not out_dir.is_dir():
-        raise UsageError(f"--out-dir {out_dir} does not exist")
-    codes: dict[str, Path] = {}
-    for path in extract_dirs:  # check every manifest before scanning anything
-        with open_extract(path) as extract:
-            code = extract.force_code
-        if code in codes:
-            raise UsageError(f"{path} and {codes[code]} are both force {code!r}: one extract "
-                             f"per force")
-        if not code.replace("-", "").replace("_", "").isalnum():
-            raise UsageError(f"{path}: force_code {code!r} cannot name a directory")
-        codes[code] = path
+    codes = extracts_by_force(extract_dirs, out_dir)
     for code, path in codes.items():
         with open_extract(path) as extract:
             result = scan(extract, as_of=as_of, since=since)

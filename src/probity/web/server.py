@@ -44,7 +44,8 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
 
     from probity.web.core.dbstats import database_analyze
 
-    database_analyze()
+    if connections["default"].vendor == "sqlite":  # PostgreSQL: autovacuum keeps them
+        database_analyze()
     connections.close_all()  # workers open their own (preload_app forks this process)
     from probity.web.config.wsgi import application
 

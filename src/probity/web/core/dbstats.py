@@ -1,5 +1,5 @@
-"""Planner statistics for the database (ANALYZE), gathered after every bulk load and when the
-server starts.
+"""Planner statistics for the database (ANALYZE), gathered after every bulk load and, on
+SQLite, when the server starts.
 
 Without statistics SQLite's planner guesses: on 100,000 reports it joined the whole team table
 before looking at a few hundred referrals, and the alert queue's watch-list query walked the

@@ -113,22 +113,12 @@ def _link_forces(extract_dirs: list[Path], out_dir: Path, *, retrain: bool,
         write_links,
     )
     from probity.extract import open_extract
+    from probity.extract.forces import extracts_by_force
 
     if model is not None:
         raise UsageError("--model names one force's model: a multi-force run uses each "
                          "force's own (default) model")
-    if not out_dir.is_dir():
-        raise UsageError(f"--out-dir {out_dir} does not exist")
-    codes: dict[str, Path] = {}
-    for path in extract_dirs:  # every manifest checked before anything is written
-        with open_extract(path) as extract:
-            code = extract.force_code
-        if code in codes:
-            raise UsageError(f"{path} and {codes[code]} are both force {code!r}: one extract "
-                             f"per force")
-        if not code.replace("-", "").replace("_", "").isalnum():
-            raise UsageError(f"{path}: force_code {code!r} cannot name a directory")
-        codes[code] = path
+    codes = extracts_by_force(extract_dirs, out_dir)
     records = {}
     models: dict[str, dict[str, object]] = {}
     for code, path in codes.items():
@@ -142,10 +132,9 @@ def _link_forces(extract_dirs: list[Path], out_dir: Path, *, retrain: bool,
             models[code] = json.loads(default_model_path(extract).read_text(encoding="utf-8"))
         console.print(f"{code}: {len(result.links)} link(s), {len(result.findings)} finding(s)"
                       f" -> {target}")
-    for code, path in codes.items():
+    for code, own in records.items():
         others = [r for other, r in records.items() if other != code]
-        with open_extract(path) as extract:
-            found = cross_force_screen(extract, models[code], others)
+        found = cross_force_screen(own, models[code], others)
         _atomic_csv(found, out_dir / code / "cross_force.csv")
         console.print(f"{code}: {len(found)} match(es) in {len(others)} other force(s) -> "
                       f"{out_dir / code}/cross_force.csv")

@@ -77,19 +77,22 @@ def _pooled(others: list[ForceRecords], kind: str) -> Any:
     return pa.concat_tables(tables, promote_options="default")
 
 
-def cross_force_screen(extract: Any, model: dict[str, Any], others: list[ForceRecords], *,
+def cross_force_screen(own: ForceRecords, model: dict[str, Any], others: list[ForceRecords], *,
                        threshold: float = CROSS_FORCE_THRESHOLD) -> pd.DataFrame:
     """This force's staff against the other forces' person and staff records, with this
-    force's trained link model; one row per match at or above `threshold`."""
+    force's trained link model; one row per match at or above `threshold`. Runs on the
+    prepared records alone (an in-memory DuckDB), not on the extracts."""
+    import duckdb
     from splink import DuckDBAPI
 
     from probity.analytics.internals.linkage import model as link_model
-    from probity.analytics.internals.linkage.prepare import prepare_records
 
     if not others:
         return pd.DataFrame(columns=CROSS_FORCE_COLUMNS)
-    con = extract.con
-    staff_table, _ = prepare_records(extract)
+    con = duckdb.connect()
+    staff = own.staff  # noqa: F841 (read by DuckDB by name)
+    staff_table = "__probity_own_staff"
+    con.execute(f"CREATE TABLE {staff_table} AS SELECT * FROM staff")
     frames = []
     for kind, record_type in (("nominals", "person"), ("staff", "staff")):
         pooled = _pooled(others, kind)  # noqa: F841 (read by DuckDB by name)
@@ -111,6 +114,7 @@ def cross_force_screen(extract: Any, model: dict[str, Any], others: list[ForceRe
             WHERE p.match_probability >= {threshold}
         """).df())
         con.execute("DROP TABLE IF EXISTS __probity_other_records")
+    con.close()
     found = pd.concat(frames, ignore_index=True)
     return (found.sort_values(["staff_id", "match_probability", "other_force", "other_id"],
                               ascending=[True, False, True, True])
